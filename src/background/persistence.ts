@@ -1,0 +1,47 @@
+/**
+ * Writes the recorder's changes to a storage area in batches and reads them back after a
+ * worker restart. Takes the storage area as an argument, so it is unit-tested without a
+ * browser.
+ */
+import type { ChainChanges } from '../core/recorder.ts';
+import type { Chain } from '../core/types.ts';
+import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION, type StoredMeta } from '../shared/storage-keys.ts';
+
+export interface StorageAreaLike {
+  get(keys?: null | string | string[]): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+}
+
+export interface Persisted {
+  chains: Chain[];
+  evicted: number;
+}
+
+export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
+  const all = await area.get(null);
+  const meta = all[META_KEY] as StoredMeta | undefined;
+  if (meta && meta.version !== STORAGE_VERSION) return { chains: [], evicted: 0 };
+  const chains: Chain[] = [];
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(CHAIN_KEY_PREFIX) && value && typeof value === 'object') chains.push(value as Chain);
+  }
+  return { chains, evicted: meta?.evicted ?? 0 };
+}
+
+/** One write per batch: each changed chain under its own key, removals, and the meta record. */
+export async function saveChanges(area: StorageAreaLike, changes: ChainChanges): Promise<number> {
+  let writes = 0;
+  if (changes.remove.length) {
+    await area.remove(changes.remove.map(chainKey));
+    writes++;
+  }
+  const items: Record<string, unknown> = {};
+  for (const chain of changes.put) items[chainKey(chain.id)] = chain;
+  if (changes.put.length || changes.remove.length) {
+    items[META_KEY] = { version: STORAGE_VERSION, evicted: changes.evicted } satisfies StoredMeta;
+    await area.set(items);
+    writes++;
+  }
+  return writes;
+}

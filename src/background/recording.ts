@@ -1,0 +1,93 @@
+/**
+ * The service worker's recording adapter: browser events in, the core recorder, batched
+ * persistence out. Events that arrive while the persisted state is still loading (the worker
+ * was woken by the event itself) are queued and replayed in order.
+ */
+import type { RequestEvent } from '../core/events.ts';
+import { Recorder, type RecorderOptions } from '../core/recorder.ts';
+import { loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
+
+/** At most one storage write batch per interval: storage is never written per event. */
+export const FLUSH_INTERVAL_MS = 100;
+
+export class RecordingSession {
+  readonly recorder: Recorder;
+  private queue: RequestEvent[] | undefined = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private writeCount = 0;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly area: StorageAreaLike,
+    options: RecorderOptions = {},
+  ) {
+    this.recorder = new Recorder(options);
+    this.ready = this.restore();
+  }
+
+  get writes(): number {
+    return this.writeCount;
+  }
+
+  handle(event: RequestEvent): void {
+    if (this.queue) {
+      this.queue.push(event);
+      return;
+    }
+    this.recorder.handle(event);
+    this.scheduleFlush();
+  }
+
+  /** Writes what changed now (and waits for any write under way). */
+  flush(): Promise<void> {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  private async restore(): Promise<void> {
+    try {
+      const { chains, evicted } = await loadChains(this.area);
+      this.recorder.restore(chains, evicted);
+    } catch (error) {
+      console.error('Hopscope: could not read recorded chains back from storage', error);
+    }
+    const queued = this.queue ?? [];
+    this.queue = undefined;
+    for (const event of queued) this.recorder.handle(event);
+    if (queued.length) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, FLUSH_INTERVAL_MS);
+  }
+
+  private async write(): Promise<void> {
+    const changes = this.recorder.takeChanges();
+    if (!changes.put.length && !changes.remove.length) return;
+    try {
+      this.writeCount += await saveChanges(this.area, changes);
+    } catch (error) {
+      // Quota reached (other data may share storage.session): keep less and try once more.
+      console.warn('Hopscope: storage write failed, evicting older chains', error);
+      this.recorder.shrink(0.5);
+      const retry = this.recorder.takeChanges();
+      const put = [...new Map([...changes.put, ...retry.put].map((c) => [c.id, c])).values()].filter(
+        (c) => this.recorder.get(c.id) !== undefined,
+      );
+      try {
+        this.writeCount += await saveChanges(this.area, { put, remove: retry.remove, evicted: retry.evicted });
+      } catch (again) {
+        console.error('Hopscope: storage write failed again; chains stay in memory only', again);
+      }
+    }
+  }
+}

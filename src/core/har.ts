@@ -1,0 +1,148 @@
+/**
+ * HAR 1.2 export (http://www.softwareishard.com/blog/har-12-spec/), following Chrome
+ * DevTools' export conventions where they exist (`_fromCache`, `_resourceType`, `_initiator`,
+ * `response._error`). Hopscope's own analysis travels in `_hopscope` fields, documented in the
+ * README.
+ */
+import type { Entry, Har, Header as HarHeader, QueryString } from 'har-format';
+import { getHeader } from './headers.ts';
+import { redactUrl, sanitizeHeaders } from './redact.ts';
+import type { CacheVerdictKind, Chain, ChainOutcome, Header, Hop, HopKind, MethodChange } from './types.ts';
+
+export const HOPSCOPE_VERSION = '0.1.0';
+
+export interface HarExportOptions {
+  /** Keep cookies, credentials and secret-looking URL parameters. Off by default. */
+  includeSensitive?: boolean;
+  creatorVersion?: string;
+}
+
+/** What Hopscope adds to each HAR entry, under `_hopscope`. */
+export interface HarHopscopeEntry {
+  chainId: string;
+  hopIndex: number;
+  hopCount: number;
+  kind: HopKind;
+  internalReason?: string;
+  methodChange?: MethodChange;
+  cache: { verdict: CacheVerdictKind; reason: string };
+  crossOrigin: boolean;
+  downgrade: boolean;
+  repeatsHop?: number;
+  chainOutcome: ChainOutcome;
+  tabId: number;
+  frameId: number;
+}
+
+export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
+
+type ResourceTypeName = NonNullable<Entry['_resourceType']>;
+
+/** webRequest resource types → the names DevTools uses in `_resourceType`. */
+const RESOURCE_TYPES: Record<string, ResourceTypeName> = {
+  main_frame: 'document',
+  sub_frame: 'document',
+  xmlhttprequest: 'xhr',
+  stylesheet: 'stylesheet',
+  script: 'script',
+  image: 'image',
+  font: 'font',
+  media: 'media',
+  websocket: 'websocket',
+  ping: 'ping',
+  csp_report: 'csp-violation-report',
+  object: 'other',
+  other: 'other',
+};
+
+function queryString(url: string): QueryString[] {
+  try {
+    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  } catch {
+    return [];
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+}
+
+function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] {
+  const list = sanitize ? sanitizeHeaders(headers) : headers;
+  return list.map((h) => ({ name: h.name, value: h.value }));
+}
+
+function hopEntry(chain: Chain, hop: Hop, sanitize: boolean): HopscopeHarEntry {
+  const clean = sanitize ? redactUrl : (u: string) => u;
+  const url = clean(hop.url);
+  const httpVersion = hop.httpVersion || 'unknown';
+  const time = Math.max(0, hop.endTime - hop.startTime);
+  const mimeType = getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown';
+  const hopscope: HarHopscopeEntry = {
+    chainId: chain.id,
+    hopIndex: hop.index,
+    hopCount: chain.hops.length,
+    kind: hop.kind,
+    cache: { verdict: hop.cache.verdict, reason: hop.cache.reason },
+    crossOrigin: hop.crossOrigin,
+    downgrade: hop.downgrade,
+    chainOutcome: chain.outcome,
+    tabId: chain.tabId,
+    frameId: chain.frameId,
+  };
+  if (hop.internalReason) hopscope.internalReason = hop.internalReason;
+  if (hop.methodChange) hopscope.methodChange = hop.methodChange;
+  if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
+  const entry: HopscopeHarEntry = {
+    startedDateTime: iso(hop.startTime),
+    time,
+    request: {
+      method: hop.method,
+      url,
+      httpVersion,
+      cookies: [],
+      headers: harHeaders(hop.requestHeaders, sanitize),
+      queryString: queryString(url),
+      headersSize: -1,
+      bodySize: hop.method === 'GET' || hop.method === 'HEAD' ? 0 : -1,
+    },
+    response: {
+      status: hop.statusCode,
+      statusText: hop.statusText,
+      httpVersion,
+      cookies: [],
+      headers: harHeaders(hop.responseHeaders, sanitize),
+      content: { size: 0, mimeType },
+      redirectURL: clean(hop.redirectUrl),
+      headersSize: -1,
+      bodySize: -1,
+      ...(hop.error ? { _error: hop.error } : {}),
+    },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: time, receive: 0 },
+    _resourceType: RESOURCE_TYPES[chain.type] ?? 'other',
+    _hopscope: hopscope,
+  };
+  if (hop.ip) entry.serverIPAddress = hop.ip.replace(/^\[|\]$/g, '');
+  if (hop.fromCache) entry._fromCache = 'disk';
+  if (chain.initiator) entry._initiator = { type: 'other', url: clean(chain.initiator) };
+  return entry;
+}
+
+/** One entry per hop, chains in the order given, hops of a chain in order. */
+export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
+  const sanitize = !options.includeSensitive;
+  const entries: Entry[] = [];
+  for (const chain of chains) for (const hop of chain.hops) entries.push(hopEntry(chain, hop, sanitize));
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
+      pages: [],
+      entries,
+      comment: sanitize
+        ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
+        : 'Exported by Hopscope with sensitive data included.',
+    },
+  };
+}

@@ -1,0 +1,403 @@
+/**
+ * The recorder: webRequest-like events in, chains of hops out.
+ *
+ * One chain is one webRequest requestId, which stays the same across every hop of a redirected
+ * request. Hops are built on onBeforeRedirect / onCompleted / onErrorOccurred; the earlier
+ * events of a hop only fill in what those lack (method, start time, request headers). Every
+ * event may be missing (an HSTS hop with extraHeaders fires only onBeforeRequest →
+ * onBeforeRedirect; a service worker restarted mid-chain misses the start of a hop), so each
+ * handler builds what it can from its own details.
+ */
+import {
+  cacheVerdict,
+  describeMethodChange,
+  isCrossOrigin,
+  isDowngrade,
+  MAX_REDIRECTS,
+  summarize,
+} from './analysis.ts';
+import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
+import { getHeader, toHeaders } from './headers.ts';
+import { parseStatusLine } from './status-line.ts';
+import type { Chain, Hop, HopKind, PendingHop } from './types.ts';
+
+export interface RecorderOptions {
+  /** Most chains kept; the oldest finished ones are evicted first. */
+  maxChains?: number;
+  /** Most bytes of chain JSON kept (the storage.session quota is 10 MB). */
+  maxBytes?: number;
+  /** Most hops kept in one chain (client-side loops have no browser limit). */
+  maxHops?: number;
+  /** URLs never recorded (the extension's own pages and assets). */
+  ignoreUrl?: (url: string) => boolean;
+}
+
+export interface ChainChanges {
+  put: Chain[];
+  remove: string[];
+  evicted: number;
+}
+
+export type ChainListener = (change: { type: 'put'; chain: Chain } | { type: 'remove'; ids: string[] }) => void;
+
+/** A request not (yet) worth a chain: not a main frame and not redirected so far. */
+interface Candidate {
+  pending: PendingHop;
+  tabId: number;
+  frameId: number;
+  type: string;
+  initiator?: string;
+}
+
+const DEFAULTS = { maxChains: 5000, maxBytes: 8 * 1024 * 1024, maxHops: 100 };
+
+function isHttp(url: string): boolean {
+  return url.startsWith('http://') || url.startsWith('https://');
+}
+
+export class Recorder {
+  private readonly chains = new Map<string, Chain>();
+  /** requestId → chain id, for chains still under way. */
+  private readonly active = new Map<string, string>();
+  private readonly candidates = new Map<string, Candidate>();
+  private readonly sizes = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private readonly removed = new Set<string>();
+  private readonly listeners = new Set<ChainListener>();
+  private totalBytes = 0;
+  private evictedCount = 0;
+  private readonly opts: Required<RecorderOptions>;
+
+  constructor(options: RecorderOptions = {}) {
+    this.opts = { ...DEFAULTS, ignoreUrl: () => false, ...options };
+  }
+
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
+  /** Chains oldest first. */
+  list(): Chain[] {
+    return [...this.chains.values()];
+  }
+
+  get(id: string): Chain | undefined {
+    return this.chains.get(id);
+  }
+
+  subscribe(listener: ChainListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Puts back what was persisted before the service worker stopped. */
+  restore(chains: readonly Chain[], evicted = 0): void {
+    const sorted = [...chains].sort((a, b) => a.startTime - b.startTime);
+    for (const chain of sorted) {
+      if (this.chains.has(chain.id)) continue;
+      this.chains.set(chain.id, chain);
+      const size = JSON.stringify(chain).length;
+      this.sizes.set(chain.id, size);
+      this.totalBytes += size;
+      if (chain.outcome.state === 'pending') this.active.set(chain.requestId, chain.id);
+    }
+    this.evictedCount = Math.max(this.evictedCount, evicted);
+  }
+
+  clear(tabId?: number): void {
+    const ids = [...this.chains.values()].filter((c) => tabId === undefined || c.tabId === tabId).map((c) => c.id);
+    this.drop(ids);
+    this.emit({ type: 'remove', ids });
+  }
+
+  handle(e: RequestEvent): void {
+    const d = e.details;
+    if (!isHttp(d.url) || this.opts.ignoreUrl(d.url)) return;
+    switch (e.event) {
+      case 'onBeforeRequest':
+        this.onBeforeRequest(e.details);
+        return;
+      case 'onBeforeSendHeaders':
+      case 'onSendHeaders': {
+        const pending = this.pendingOf(d.requestId);
+        if (pending && e.details.requestHeaders) pending.requestHeaders = toHeaders(e.details.requestHeaders);
+        return;
+      }
+      case 'onHeadersReceived': {
+        const pending = this.pendingOf(d.requestId);
+        if (pending) {
+          pending.statusLine = e.details.statusLine;
+          pending.statusCode = e.details.statusCode;
+          pending.responseHeaders = toHeaders(e.details.responseHeaders);
+        }
+        return;
+      }
+      case 'onBeforeRedirect':
+        this.onBeforeRedirect(e.details);
+        return;
+      case 'onResponseStarted':
+        return;
+      case 'onCompleted':
+        this.onEnd(e.details, undefined);
+        return;
+      case 'onErrorOccurred':
+        this.onEnd(e.details, e.details.error);
+        return;
+    }
+  }
+
+  /**
+   * Hands over what changed since the last call, for persistence, after enforcing the caps.
+   * Sizes are measured here, once a batch, not on every event.
+   */
+  takeChanges(): ChainChanges {
+    for (const id of this.dirty) {
+      const chain = this.chains.get(id);
+      if (!chain) continue;
+      const size = JSON.stringify(chain).length;
+      this.totalBytes += size - (this.sizes.get(id) ?? 0);
+      this.sizes.set(id, size);
+    }
+    this.enforceCaps();
+    const put: Chain[] = [];
+    for (const id of this.dirty) {
+      const chain = this.chains.get(id);
+      if (chain) put.push(chain);
+    }
+    const remove = [...this.removed];
+    this.dirty.clear();
+    this.removed.clear();
+    return { put, remove, evicted: this.evictedCount };
+  }
+
+  /** Lowers the byte budget (storage refused a write) and evicts down to it on the next batch. */
+  shrink(factor: number): void {
+    this.opts.maxBytes = Math.max(64 * 1024, Math.floor(Math.min(this.opts.maxBytes, this.totalBytes) * factor));
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  private pendingOf(requestId: string): PendingHop | undefined {
+    const id = this.active.get(requestId);
+    if (id) {
+      const chain = this.chains.get(id);
+      if (chain?.pending) this.touch(chain, false);
+      return chain?.pending;
+    }
+    return this.candidates.get(requestId)?.pending;
+  }
+
+  private onBeforeRequest(d: BeforeRequestDetails): void {
+    const pending: PendingHop = { url: d.url, method: d.method, startTime: d.timeStamp, requestHeaders: [] };
+    const id = this.active.get(d.requestId);
+    const chain = id ? this.chains.get(id) : undefined;
+    if (chain) {
+      const last = chain.hops.at(-1);
+      if (chain.pending?.url === d.url) return; // duplicate delivery
+      if (last) this.linkNext(last, pending.method);
+      chain.pending = pending;
+      this.touch(chain);
+      return;
+    }
+    if (d.type === 'main_frame') {
+      this.createChain(d, pending);
+      return;
+    }
+    this.candidates.set(d.requestId, {
+      pending,
+      tabId: d.tabId ?? -1,
+      frameId: d.frameId ?? 0,
+      type: d.type ?? 'other',
+      initiator: d.initiator,
+    });
+  }
+
+  private onBeforeRedirect(d: RedirectDetails): void {
+    const chain = this.chainFor(d, true);
+    if (!chain) return;
+    const hop = this.buildHop(chain, d, d.redirectUrl);
+    this.pushHop(chain, hop);
+  }
+
+  private onEnd(d: ResponseDetails | ErrorDetails, error: string | undefined): void {
+    const chain = this.chainFor(d, false);
+    if (!chain) {
+      this.candidates.delete(d.requestId);
+      return;
+    }
+    const hop = this.buildHop(chain, d, '');
+    if (error) hop.error = error;
+    this.pushHop(chain, hop);
+    chain.pending = undefined;
+    chain.endTime = d.timeStamp;
+    if (error) {
+      const redirects = chain.hops.filter((h) => h.redirectUrl).length;
+      const tooMany =
+        error === 'net::ERR_TOO_MANY_REDIRECTS' || (error === 'net::ERR_ABORTED' && redirects >= MAX_REDIRECTS);
+      chain.outcome = tooMany ? { state: 'error', error, tooManyRedirects: true } : { state: 'error', error };
+    } else {
+      chain.outcome = { state: 'completed', statusCode: hop.statusCode };
+    }
+    this.active.delete(chain.requestId);
+    this.touch(chain);
+  }
+
+  /**
+   * The chain an ending or redirecting event belongs to. A candidate becomes a chain at its
+   * first redirect; an event whose start was missed (worker restarted) starts a chain itself
+   * when it is worth one.
+   */
+  private chainFor(d: ResponseDetails | ErrorDetails, redirecting: boolean): Chain | undefined {
+    const id = this.active.get(d.requestId);
+    const existing = id ? this.chains.get(id) : undefined;
+    if (existing) return existing;
+    const candidate = this.candidates.get(d.requestId);
+    if (candidate) {
+      this.candidates.delete(d.requestId);
+      if (!redirecting) return undefined; // finished without a redirect: not kept
+      return this.createChain(
+        {
+          ...d,
+          tabId: candidate.tabId,
+          frameId: candidate.frameId,
+          type: candidate.type,
+          initiator: candidate.initiator,
+        },
+        candidate.pending,
+      );
+    }
+    if (!redirecting && d.type !== 'main_frame') return undefined;
+    return this.createChain(d, undefined);
+  }
+
+  private createChain(
+    d: { requestId: string; tabId?: number; frameId?: number; type?: string; initiator?: string; timeStamp: number },
+    pending: PendingHop | undefined,
+  ): Chain {
+    let id = d.requestId;
+    for (let n = 2; this.chains.has(id); n++) id = `${d.requestId}~${n}`;
+    const chain: Chain = {
+      id,
+      requestId: d.requestId,
+      tabId: d.tabId ?? -1,
+      frameId: d.frameId ?? 0,
+      type: d.type ?? 'other',
+      startTime: pending?.startTime ?? d.timeStamp,
+      hops: [],
+      outcome: { state: 'pending' },
+      summary: summarize({ hops: [], outcome: { state: 'pending' } }),
+    };
+    if (d.initiator) chain.initiator = d.initiator;
+    if (pending) chain.pending = pending;
+    this.chains.set(id, chain);
+    this.active.set(d.requestId, id);
+    this.touch(chain);
+    return chain;
+  }
+
+  private buildHop(chain: Chain, d: ResponseDetails | ErrorDetails, redirectUrl: string): Hop {
+    const p = chain.pending;
+    const hasResponse = 'statusCode' in d;
+    const statusLine = parseStatusLine(
+      (hasResponse ? d.statusLine : undefined) ?? p?.statusLine,
+      (hasResponse ? d.statusCode : undefined) ?? p?.statusCode ?? 0,
+    );
+    const responseHeaders =
+      hasResponse && d.responseHeaders ? toHeaders(d.responseHeaders) : (p?.responseHeaders ?? []);
+    const reason = getHeader(responseHeaders, 'non-authoritative-reason');
+    const kind: HopKind = reason ? 'internal' : 'server';
+    const url = d.url;
+    const hop: Hop = {
+      index: chain.hops.length,
+      url,
+      method: (p?.method ?? d.method ?? 'GET').toUpperCase(),
+      statusCode: statusLine.statusCode,
+      httpVersion: statusLine.httpVersion,
+      statusText: statusLine.statusText,
+      requestHeaders: p?.requestHeaders ?? [],
+      responseHeaders,
+      redirectUrl,
+      fromCache: d.fromCache === true,
+      startTime: p?.startTime ?? d.timeStamp,
+      endTime: d.timeStamp,
+      kind,
+      cache: { verdict: 'not-applicable', reason: '', headers: [] },
+      crossOrigin: isCrossOrigin(url, redirectUrl),
+      downgrade: isDowngrade(url, redirectUrl),
+    };
+    if (d.ip) hop.ip = d.ip;
+    if (reason) hop.internalReason = reason;
+    hop.cache = cacheVerdict(hop);
+    const earlier = chain.hops.findIndex((h) => h.url === url);
+    if (earlier >= 0) hop.repeatsHop = earlier;
+    return hop;
+  }
+
+  private pushHop(chain: Chain, hop: Hop): void {
+    chain.pending = undefined;
+    if (chain.hops.length >= this.opts.maxHops) {
+      chain.hops.splice(1, 1); // keep the first hop; drop the oldest middle one
+      chain.hops.forEach((h, i) => {
+        h.index = i;
+      });
+      hop.index = chain.hops.length;
+    }
+    const previous = chain.hops.at(-1);
+    // The next request's start was missed (worker restarted): its own details carry the method.
+    if (previous && !previous.methodChange) this.linkNext(previous, hop.method);
+    chain.hops.push(hop);
+    this.touch(chain);
+  }
+
+  /** The next request of a chain is known: say what happened to the method. */
+  private linkNext(last: Hop, nextMethod: string): void {
+    if (last.redirectUrl) last.methodChange = describeMethodChange(last, nextMethod);
+  }
+
+  private touch(chain: Chain, content = true): void {
+    if (content) chain.summary = summarize(chain);
+    this.dirty.add(chain.id);
+    this.removed.delete(chain.id);
+    this.emit({ type: 'put', chain });
+  }
+
+  private emit(change: Parameters<ChainListener>[0]): void {
+    for (const l of this.listeners) l(change);
+  }
+
+  private drop(ids: readonly string[]): void {
+    for (const id of ids) {
+      const chain = this.chains.get(id);
+      if (!chain) continue;
+      this.chains.delete(id);
+      if (this.active.get(chain.requestId) === id) this.active.delete(chain.requestId);
+      this.totalBytes -= this.sizes.get(id) ?? 0;
+      this.sizes.delete(id);
+      this.dirty.delete(id);
+      this.removed.add(id);
+    }
+  }
+
+  private enforceCaps(): void {
+    if (this.chains.size <= this.opts.maxChains && this.totalBytes <= this.opts.maxBytes) return;
+    const victims: string[] = [];
+    let count = this.chains.size;
+    let bytes = this.totalBytes;
+    // Oldest finished chains first; chains under way are evicted only when nothing else is left.
+    for (const pass of [false, true]) {
+      for (const chain of this.chains.values()) {
+        if (count <= this.opts.maxChains && bytes <= this.opts.maxBytes) break;
+        const underWay = chain.outcome.state === 'pending';
+        if (underWay !== pass) continue;
+        victims.push(chain.id);
+        count--;
+        bytes -= this.sizes.get(chain.id) ?? 0;
+      }
+    }
+    this.evictedCount += victims.length;
+    this.drop(victims);
+    this.emit({ type: 'remove', ids: victims });
+  }
+}

@@ -1,0 +1,20 @@
+import type { Chain } from '../core/types.ts';
+
+/**
+ * What the service worker exposes on `globalThis.hopscope`, for `hopscope trace` and the
+ * end-to-end tests (read through `worker.evaluate`). It reads the extension's own store: there
+ * is no second recorder.
+ */
+export interface WorkerApi {
+  /** Resolves once the state persisted before the last worker stop is back in memory. */
+  ready(): Promise<void>;
+  chains(): Promise<Chain[]>;
+  /** Writes every pending change to storage.session now. */
+  flush(): Promise<void>;
+  clear(): Promise<void>;
+  stats(): Promise<{ chains: number; bytes: number; evicted: number; writes: number }>;
+}
+
+declare global {
+  var hopscope: WorkerApi | undefined;
+}
