@@ -103,7 +103,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'hsts-preload',
     title: 'HSTS preload upgrade',
     explains:
-      'http://hsts.dev never leaves the browser: .dev is on the HSTS preload list, so Chromium makes up a 307 to https itself (reason HSTS).',
+      'http://hsts.dev never leaves the browser: .dev is on the HSTS preload list, so Chromium makes up a 307 to https itself (reason HSTS). Builds more than 10 weeks old skip the preload list and load it over http.',
     urls: (s) => [`${s.origin('hsts.dev', 'http')}/`],
   },
   {
@@ -318,7 +318,14 @@ export async function startScenarioServer(opts: { port?: number } = {}): Promise
     // Absolute, root-relative and path-relative Locations are mixed on purpose.
     switch (p) {
       case '/':
-        if (host === 'hsts.dev') return finalPage('HSTS preload: arrived over https');
+        if (host === 'hsts.dev' && scheme === 'https') return finalPage('HSTS preload: arrived over https');
+        if (host === 'hsts.dev')
+          // Chromium skips its static preload list when its build is more than 10 weeks older
+          // than the clock (TransportSecurityState::IsBuildTimely), so this is reachable.
+          return finalPage(
+            'HSTS preload: NOT upgraded, arrived over http',
+            '<p>This browser did not apply the HSTS preload list (builds older than 10 weeks ignore it).</p>',
+          );
         return send(200, indexPage(server));
       case '/chain/start':
         return redirect(301, `${self}/chain/2`);

@@ -227,9 +227,20 @@ export class Recorder {
       this.candidates.delete(d.requestId);
       return;
     }
-    const hop = this.buildHop(chain, d, '');
-    if (error) hop.error = error;
-    this.pushHop(chain, hop);
+    const last = chain.hops.at(-1);
+    // An error right after a redirect, with no new request started, is the browser refusing to
+    // follow it (the 21st redirect of a loop): it ends the chain without a hop of its own.
+    const refusedRedirect =
+      error !== undefined &&
+      !chain.pending &&
+      last?.redirectUrl !== undefined &&
+      last.redirectUrl !== '' &&
+      last.url === d.url;
+    if (!refusedRedirect) {
+      const hop = this.buildHop(chain, d, '');
+      if (error) hop.error = error;
+      this.pushHop(chain, hop);
+    }
     chain.pending = undefined;
     chain.endTime = d.timeStamp;
     if (error) {
@@ -238,7 +249,7 @@ export class Recorder {
         error === 'net::ERR_TOO_MANY_REDIRECTS' || (error === 'net::ERR_ABORTED' && redirects >= MAX_REDIRECTS);
       chain.outcome = tooMany ? { state: 'error', error, tooManyRedirects: true } : { state: 'error', error };
     } else {
-      chain.outcome = { state: 'completed', statusCode: hop.statusCode };
+      chain.outcome = { state: 'completed', statusCode: chain.hops.at(-1)?.statusCode ?? 0 };
     }
     this.active.delete(chain.requestId);
     this.touch(chain);
@@ -308,7 +319,9 @@ export class Recorder {
       hasResponse && d.responseHeaders ? toHeaders(d.responseHeaders) : (p?.responseHeaders ?? []);
     const reason = getHeader(responseHeaders, 'non-authoritative-reason');
     const kind: HopKind = reason ? 'internal' : 'server';
-    const url = d.url;
+    // An error after a response (the 21st redirect of a loop) names the target that was not
+    // followed; the hop itself is the request that was under way.
+    const url = p?.url ?? d.url;
     const hop: Hop = {
       index: chain.hops.length,
       url,

@@ -131,6 +131,22 @@ function onPort(port: number) {
   };
 }
 
+/** One line to eyeball: each request's hops as `status[c]` (c = fromCache), then what the server saw. */
+function describe(events: RecordedEvent[], server: ScenarioServer): string {
+  const chains = new Map<unknown, string[]>();
+  const paths = new Set<string>();
+  for (const { event, details: d } of events) {
+    if (event === 'onBeforeRequest') paths.add(new URL(d.url).pathname);
+    if (event !== 'onBeforeRedirect' && event !== 'onCompleted' && event !== 'onErrorOccurred') continue;
+    const hop = event === 'onErrorOccurred' ? String(d.error) : `${d.statusCode}${d.fromCache ? 'c' : ''}`;
+    chains.set(d.requestId, [...(chains.get(d.requestId) ?? []), hop]);
+  }
+  const hops = [...chains.values()].map((h) => h.join('>')).join(' ');
+  const hits = [...paths].map((p) => `${p}=${server.hits(p)}`).join(' ');
+  const echo = server.received('/echo').map((r) => `${r.method} '${r.body}'`);
+  return `hops ${hops}; server hits ${hits}${echo.length ? `; /echo got ${echo.join(', ')}` : ''}`;
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const unknown = only.filter((id) => !(id in STEPS));
@@ -179,8 +195,11 @@ async function main(): Promise<void> {
       const events = (await settledEvents(sw)).filter(onPort(port));
       await page.close();
       await writeFile(path.join(OUT, `${id}.json`), `${JSON.stringify(events, null, 2)}\n`);
-      const requests = new Set(events.map((e) => e.details.requestId)).size;
-      console.log(`${id}: ${events.length} events, ${requests} requests`);
+      console.log(`${id}: ${events.length} events; ${describe(events, server)}`);
+      if (id === 'hsts-preload' && !events.some((e) => e.details.statusLine === 'HTTP/1.1 307 Internal Redirect'))
+        console.warn(
+          'WARNING hsts-preload: no HSTS upgrade. Chromium ignores its preload list when the build is more than 10 weeks older than the clock.',
+        );
     }
   } finally {
     await context.close();

@@ -1,0 +1,217 @@
+/**
+ * Finds Chromium and launches it with the built extension loaded, for `hopscope trace`, the
+ * demo, the end-to-end tests and the benchmarks. Never downloads a browser.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BrowserContext, chromium, type Worker } from 'playwright-core';
+import type { Chain } from '../core/types.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST_DIR = join(REPO_ROOT, 'dist');
+export const DEFAULT_BROWSER = '/usr/bin/chromium';
+
+/** A problem the user can fix; the CLI prints its message as one line and exits non-zero. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export function resolveBrowserPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const path = explicit ?? env.CHROME_PATH ?? DEFAULT_BROWSER;
+  if (!existsSync(path)) {
+    const from = explicit ? '--browser' : env.CHROME_PATH ? 'CHROME_PATH' : 'the default location';
+    throw new UserError(
+      `no browser found at ${path} (from ${from}). Install Chromium (apt-get install chromium) or pass --browser PATH / set CHROME_PATH to Chromium or Chrome for Testing.`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Google-branded Chrome 137+ ignores --load-extension (a policy of branded builds); Chromium
+ * and Chrome for Testing still honour it. Returns a message when the browser is such a build.
+ */
+export function brandedChromeProblem(versionOutput: string): string | undefined {
+  const m = /Google Chrome(?! for Testing)\s+(\d+)/.exec(versionOutput);
+  if (m && Number(m[1]) >= 137) {
+    return `${versionOutput.trim()} ignores --load-extension, so Hopscope cannot run inside it. Use Chromium (apt-get install chromium) or Chrome for Testing, via --browser PATH or CHROME_PATH.`;
+  }
+  return undefined;
+}
+
+export async function browserVersion(path: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(path, ['--version'], { timeout: 15_000 });
+    return stdout.trim();
+  } catch (error) {
+    throw new UserError(`could not run ${path} --version: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function requireBuild(dist = DIST_DIR): string {
+  if (!existsSync(join(dist, 'manifest.json'))) {
+    throw new UserError(`no extension build in ${dist}. Run \`npm run build\` first, then try again.`);
+  }
+  return dist;
+}
+
+/** Flags Hopscope always needs; see DESIGN.md "Testing in a real browser". */
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Playwright passes its own --disable-features list and Chromium keeps only the last such
+ * switch. When the caller disables features too, one merged switch carries both: Playwright's
+ * entries that matter here (no HTTPS upgrades of http:// test URLs, no background requests)
+ * and the caller's.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'MediaRouter',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+];
+
+export function mergeBrowserArgs(extensionPath: string, headless: boolean, extra: readonly string[]): string[] {
+  const features: string[] = [];
+  const rest: string[] = [];
+  for (const arg of extra) {
+    if (arg.startsWith('--disable-features=')) features.push(...arg.slice('--disable-features='.length).split(','));
+    else rest.push(arg);
+  }
+  const args = [
+    `--disable-extensions-except=${extensionPath}`,
+    `--load-extension=${extensionPath}`,
+    ...(headless ? ['--headless=new'] : []),
+    ...BASE_ARGS,
+    ...rest,
+  ];
+  if (features.length) {
+    args.push(
+      `--disable-features=${[...new Set([...PLAYWRIGHT_DISABLED_FEATURES, ...features.filter(Boolean)])].join(',')}`,
+    );
+  }
+  return args;
+}
+
+export interface LaunchOptions {
+  browserPath?: string;
+  extensionPath?: string;
+  headless?: boolean;
+  args?: readonly string[];
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  browserPath: string;
+  /** The extension's service worker, started again if it was stopped. */
+  worker(): Promise<Worker>;
+  /** The chains the extension recorded, read from its own store. */
+  chains(): Promise<Chain[]>;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
+  const browserPath = resolveBrowserPath(options.browserPath);
+  const problem = brandedChromeProblem(await browserVersion(browserPath));
+  if (problem) throw new UserError(problem);
+  const extensionPath = requireBuild(options.extensionPath);
+  const headless = options.headless ?? true;
+  const profile = await mkdtemp(join(tmpdir(), 'hopscope-profile-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: browserPath,
+      headless: false, // --headless=new below: the old headless mode loads no extensions
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args: mergeBrowserArgs(extensionPath, headless, options.args ?? []),
+      viewport: headless ? { width: 1280, height: 800 } : null,
+    });
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw new UserError(`${browserPath} did not start: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const close = async () => {
+    await context.close().catch(() => undefined);
+    await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+  };
+  const findWorker = async (timeout: number): Promise<Worker> => {
+    const existing = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    if (existing) return existing;
+    return context.waitForEvent('serviceworker', {
+      timeout,
+      predicate: (w) => w.url().startsWith('chrome-extension://'),
+    });
+  };
+  let first: Worker;
+  try {
+    first = await findWorker(10_000);
+  } catch {
+    await close();
+    throw new UserError(
+      `${browserPath} started but did not load the extension from ${extensionPath}. Use Chromium or Chrome for Testing; branded Chrome ignores --load-extension.`,
+    );
+  }
+  const extensionId = new URL(first.url()).host;
+  const worker = async (): Promise<Worker> => {
+    const live = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+    if (live) return live;
+    // A stopped worker is started again by any extension page.
+    const page = await context.newPage();
+    try {
+      await page.goto(`chrome-extension://${extensionId}/extension/panel.html`).catch(() => undefined);
+      return await findWorker(10_000);
+    } finally {
+      await page.close();
+    }
+  };
+  const evaluate = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (await worker()).evaluate(fn);
+      } catch (error) {
+        // The worker may stop between finding and evaluating it: try again on the new one.
+        if (attempt >= 3) throw error;
+      }
+    }
+  };
+  // Pitfall (DESIGN.md): the first navigation is recorded only once the worker has answered.
+  await evaluate(async () => {
+    await globalThis.hopscope?.ready();
+  });
+  return {
+    context,
+    extensionId,
+    browserPath,
+    worker,
+    chains: () =>
+      evaluate(async () => {
+        if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
+        return globalThis.hopscope.chains();
+      }),
+    close,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm start`: the bundled redirect scenarios. With a display, Chromium opens with the
+ * extension and a page linking every scenario; without one, every scenario is traced headless,
+ * its table printed, and all chains written to one HAR.
+ */
+import { formatChainTable, printable } from '../core/format-text.ts';
+import { launchWithExtension } from './browser.ts';
+import { writeHar } from './output.ts';
+import { browserArgsFor, SCENARIOS, startScenarioServer } from './scenario-server.ts';
+import { problemLine, traceTargets } from './trace.ts';
+
+export interface DemoOptions {
+  headless?: boolean;
+  har: string;
+  browser?: string;
+}
+
+export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<number> {
+  const server = await startScenarioServer();
+  const headless = opts.headless || !process.env.DISPLAY;
+  try {
+    const browser = await launchWithExtension({ browserPath: opts.browser, headless, args: browserArgsFor(server) });
+    try {
+      if (!headless) {
+        const page = await browser.context.newPage();
+        await page.goto(`${server.origin()}/`);
+        out.write(
+          `Hopscope demo: Chromium is open with the extension and the scenario page ${server.origin()}/.\n` +
+            'Open DevTools (F12) and its Redirects panel, then click the scenarios. Close the browser to stop.\n',
+        );
+        await new Promise<void>((resolve) => browser.context.once('close', () => resolve()));
+        return 0;
+      }
+      out.write(`Hopscope demo: tracing ${SCENARIOS.length} scenarios headless (no display found).\n\n`);
+      const allChains = [];
+      for (const scenario of SCENARIOS) {
+        const targets = scenario.urls(server).map((url) => ({ url, method: scenario.method, data: scenario.data }));
+        const results = await traceTargets(browser, targets);
+        out.write(`━━ ${scenario.title} ━━\n${scenario.explains}\n\n`);
+        for (const result of results) {
+          for (const chain of result.chains) {
+            allChains.push(chain);
+            out.write(`${formatChainTable(chain)}\n\n`);
+          }
+          const problem = problemLine(result);
+          // Loops and failures are what some scenarios show; say so, but the demo itself succeeded.
+          if (problem) out.write(`  (${printable(problem)})\n\n`);
+        }
+      }
+      await writeHar(opts.har, allChains);
+      out.write(
+        `Wrote ${allChains.length} chains to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n`,
+      );
+      return 0;
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await server.close();
+  }
+}

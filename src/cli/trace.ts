@@ -1,0 +1,134 @@
+/**
+ * Visits URLs in one browser profile, in order, and reads back the main-frame chains the
+ * extension recorded for each visit.
+ */
+import type { Page } from 'playwright-core';
+import type { Chain } from '../core/types.ts';
+import { type ExtensionBrowser, UserError } from './browser.ts';
+
+export interface TraceTarget {
+  url: string;
+  method?: string;
+  /** `application/x-www-form-urlencoded` body, sent by submitting a real form. */
+  data?: string;
+}
+
+export interface TraceResult {
+  target: TraceTarget;
+  /** Main-frame chains started by this visit (normally one). */
+  chains: Chain[];
+  /** What the page load itself reported, e.g. net::ERR_CONNECTION_REFUSED. */
+  navigationError?: string;
+}
+
+/**
+ * Turns what the user typed into an absolute http(s) URL. A bare host such as
+ * `example.com/path` is taken as http://, as the address bar does.
+ */
+export function parseTargetUrl(input: string): string {
+  const text = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text)
+    ? text
+    : /^[\w.-]+(:\d+)?(\/|$)/.test(text)
+      ? `http://${text}`
+      : text;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new UserError(`'${input}' is not a URL. Give a full URL such as https://example.com/path.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`'${input}' is not an http(s) URL: Hopscope traces http:// and https:// URLs only.`);
+  }
+  return url.href;
+}
+
+async function submitForm(page: Page, target: TraceTarget): Promise<void> {
+  const fields = [...new URLSearchParams(target.data ?? '')];
+  await page.setContent('<form method="post" enctype="application/x-www-form-urlencoded"></form>');
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load', timeout: 30_000 }),
+    page.evaluate(
+      ({ action, method, fields }) => {
+        const form = document.querySelector('form') as HTMLFormElement;
+        form.action = action;
+        form.method = method;
+        for (const [name, value] of fields) {
+          const input = document.createElement('input');
+          input.type = 'hidden';
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        form.submit();
+      },
+      { action: target.url, method: target.method ?? 'POST', fields },
+    ),
+  ]);
+}
+
+const ENDED_TIMEOUT_MS = 30_000;
+
+export async function traceTargets(browser: ExtensionBrowser, targets: readonly TraceTarget[]): Promise<TraceResult[]> {
+  const results: TraceResult[] = [];
+  for (const target of targets) {
+    const known = new Set((await browser.chains()).map((c) => c.id));
+    // A fresh tab per visit: an error page left in a tab can interrupt the next load.
+    const page = await browser.context.newPage();
+    let navigationError: string | undefined;
+    try {
+      if (target.method && target.method.toUpperCase() !== 'GET') await submitForm(page, target);
+      else await page.goto(target.url, { waitUntil: 'load', timeout: 30_000 });
+    } catch (error) {
+      navigationError = /net::ERR_[A-Z_]+/.exec(String(error))?.[0] ?? String(error).split('\n')[0];
+    }
+    const deadline = Date.now() + ENDED_TIMEOUT_MS;
+    let chains: Chain[] = [];
+    for (;;) {
+      chains = (await browser.chains()).filter((c) => !known.has(c.id) && c.type === 'main_frame');
+      if (chains.length && chains.every((c) => c.outcome.state !== 'pending')) break;
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.close();
+    results.push(navigationError ? { target, chains, navigationError } : { target, chains });
+  }
+  return results;
+}
+
+const ERROR_ADVICE: Record<string, string> = {
+  'net::ERR_CONNECTION_REFUSED': 'nothing is listening there: check the host and port, or start the server',
+  'net::ERR_NAME_NOT_RESOLVED':
+    'the host name does not resolve: check its spelling, or map it with --browser-arg=--host-resolver-rules="MAP host 127.0.0.1"',
+  'net::ERR_CONNECTION_TIMED_OUT': 'the host did not answer in time: check that it is reachable from here',
+  'net::ERR_ADDRESS_UNREACHABLE': 'the address cannot be reached from this machine',
+  'net::ERR_CERT_AUTHORITY_INVALID':
+    'the certificate is not trusted: trust it, or pass --browser-arg=--ignore-certificate-errors-spki-list=HASH',
+};
+
+/** One line saying what went wrong with a visit and what to do, or undefined when it went fine. */
+export function problemLine(result: TraceResult): string | undefined {
+  const last = result.chains.at(-1);
+  const outcome = last?.outcome;
+  if (outcome?.state === 'error') {
+    if (outcome.tooManyRedirects) {
+      return `${result.target.url} redirects in a loop: the browser gave up after ${last?.summary.redirects} redirects.`;
+    }
+    const host = (() => {
+      try {
+        return new URL(last?.hops.at(-1)?.url ?? result.target.url).host;
+      } catch {
+        return result.target.url;
+      }
+    })();
+    const advice = ERROR_ADVICE[outcome.error] ?? 'see the chain above for where it stopped';
+    return `could not load ${host} (${outcome.error}): ${advice}.`;
+  }
+  if (!result.chains.length) {
+    return `no chain was recorded for ${result.target.url}${result.navigationError ? ` (${result.navigationError})` : ''}.`;
+  }
+  if (outcome?.state === 'pending')
+    return `${result.target.url} did not finish loading within ${ENDED_TIMEOUT_MS / 1000} s.`;
+  return undefined;
+}
