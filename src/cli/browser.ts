@@ -177,7 +177,11 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   }
   const extensionId = new URL(first.url()).host;
   const worker = async (): Promise<Worker> => {
-    const live = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+    // The newest first: Playwright keeps listing a worker that Chromium has stopped.
+    const live = context
+      .serviceWorkers()
+      .filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`))
+      .at(-1);
     if (live) return live;
     // A stopped worker is started again by any extension page.
     const page = await context.newPage();
@@ -193,8 +197,9 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       try {
         return await (await worker()).evaluate(fn);
       } catch (error) {
-        // The worker may stop between finding and evaluating it: try again on the new one.
-        if (attempt >= 3) throw error;
+        // The worker stopped between finding and evaluating it; a new one is on its way.
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 100));
       }
     }
   };

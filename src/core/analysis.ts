@@ -113,7 +113,7 @@ export function formatDuration(seconds: number): string {
  * A browser cache is private, so s-maxage does not apply to it.
  */
 export function cacheVerdict(
-  hop: Pick<Hop, 'statusCode' | 'responseHeaders' | 'fromCache' | 'kind' | 'endTime'>,
+  hop: Pick<Hop, 'statusCode' | 'responseHeaders' | 'fromCache' | 'kind' | 'endTime'> & Partial<Pick<Hop, 'method'>>,
 ): CacheVerdict {
   const headers = cachingHeaders(hop.responseHeaders);
   const code = hop.statusCode;
@@ -132,6 +132,16 @@ export function cacheVerdict(
     };
   }
   if (code === 0) return { verdict: 'not-applicable', reason: 'No response was received.', headers };
+  const method = (hop.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') {
+    // RFC 9110 §9.3.3: a cached POST response could only answer a later GET; browsers never
+    // answer a new POST (or PUT, DELETE, …) from the HTTP cache.
+    return {
+      verdict: 'not-cacheable',
+      reason: `A response to a ${method} is not reused: the browser sends the next ${method} to the server again (RFC 9110 §9.3.3).`,
+      headers,
+    };
+  }
   const cc = parseCacheControl(getHeader(hop.responseHeaders, 'cache-control'));
   const pragmaNoCache = /no-cache/i.test(getHeader(hop.responseHeaders, 'pragma') ?? '');
   if (cc.noStore) {

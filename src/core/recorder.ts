@@ -55,6 +55,11 @@ function isHttp(url: string): boolean {
   return url.startsWith('http://') || url.startsWith('https://');
 }
 
+/** Same URL apart from the fragment, which never reaches the server. */
+function sameResource(a: string, b: string): boolean {
+  return a === b || a.split('#', 1)[0] === b.split('#', 1)[0];
+}
+
 export class Recorder {
   private readonly chains = new Map<string, Chain>();
   /** requestId → chain id, for chains still under way. */
@@ -217,6 +222,11 @@ export class Recorder {
   private onBeforeRedirect(d: RedirectDetails): void {
     const chain = this.chainFor(d, true);
     if (!chain) return;
+    const last = chain.hops.at(-1);
+    // Delivered twice: this very redirect is already the last hop.
+    if (!chain.pending && last?.url === d.url && last.redirectUrl === d.redirectUrl && last.endTime === d.timeStamp) {
+      return;
+    }
     const hop = this.buildHop(chain, d, d.redirectUrl);
     this.pushHop(chain, hop);
   }
@@ -280,7 +290,19 @@ export class Recorder {
       );
     }
     if (!redirecting && d.type !== 'main_frame') return undefined;
+    if (this.endedWith(d)) return undefined; // delivered twice: not a new request
     return this.createChain(d, undefined);
+  }
+
+  /** Whether the latest chain of this requestId has already ended with this very event. */
+  private endedWith(d: { requestId: string; timeStamp: number }): boolean {
+    let latest = this.chains.get(d.requestId);
+    for (let n = 2; ; n++) {
+      const next = this.chains.get(`${d.requestId}~${n}`);
+      if (!next) break;
+      latest = next;
+    }
+    return latest !== undefined && latest.outcome.state !== 'pending' && latest.endTime === d.timeStamp;
   }
 
   private createChain(
@@ -309,8 +331,10 @@ export class Recorder {
   }
 
   private buildHop(chain: Chain, d: ResponseDetails | ErrorDetails, redirectUrl: string): Hop {
-    const p = chain.pending;
     const hasResponse = 'statusCode' in d;
+    // A response for another URL than the pending request means the pending one is stale: its
+    // end and the next request's start were lost with a restarted worker.
+    const p = hasResponse && chain.pending && !sameResource(chain.pending.url, d.url) ? undefined : chain.pending;
     const statusLine = parseStatusLine(
       (hasResponse ? d.statusLine : undefined) ?? p?.statusLine,
       (hasResponse ? d.statusCode : undefined) ?? p?.statusCode ?? 0,

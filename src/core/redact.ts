@@ -41,6 +41,13 @@ function redactPairs(part: string): string {
     .join('&');
 }
 
+/** A fragment holds parameters itself (`#access_token=…`) or after a hash route (`#/callback?code=…`). */
+function redactFragment(fragment: string): string {
+  const q = fragment.indexOf('?');
+  if (q < 0) return redactPairs(fragment);
+  return `${redactPairs(fragment.slice(0, q))}?${redactPairs(fragment.slice(q + 1))}`;
+}
+
 /**
  * Replaces the values of secret-looking parameters in the query and fragment, path parameters
  * such as `;jsessionid=`, and the password of `user:pass@`. Works on the raw text, so every
@@ -52,7 +59,7 @@ export function redactUrl(url: string): string {
   let fragment = '';
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    fragment = `#${redactPairs(rest.slice(hash + 1))}`;
+    fragment = `#${redactFragment(rest.slice(hash + 1))}`;
     rest = rest.slice(0, hash);
   }
   let query = '';

@@ -173,35 +173,6 @@ describe('recording in Chromium', () => {
     expect(e2e.server.hits('/cache/302') - before).toBe(2);
   });
 
-  it('records the HSTS upgrade of a preloaded TLD as an internal hop the server never saw', async () => {
-    const url = `${e2e.server.origin('hsts.dev', 'http')}/`;
-    const [chain] = await e2e.visit(url);
-    expect(hopRows(chain)).toEqual([
-      {
-        status: 307,
-        statusText: 'Internal Redirect',
-        method: 'GET',
-        kind: 'internal:HSTS',
-        fromCache: false,
-        url,
-        redirectUrl: `${e2e.server.origin('hsts.dev', 'https')}/`,
-      },
-      {
-        status: 200,
-        statusText: 'OK',
-        method: 'GET',
-        kind: 'server',
-        fromCache: false,
-        url: `${e2e.server.origin('hsts.dev', 'https')}/`,
-        redirectUrl: '',
-      },
-    ]);
-    expect(chain?.hops[0]?.ip).toBeUndefined();
-    expect(chain?.hops[0]?.cache.verdict).toBe('not-applicable');
-    expect(chain?.summary.internal).toBe(true);
-    expect(e2e.server.received('/').filter((r) => r.host === 'hsts.dev')).toHaveLength(1);
-  });
-
   it('records the HSTS upgrade learnt from a Strict-Transport-Security header', async () => {
     await e2e.visit(`${e2e.server.origin('sts.test', 'https')}/sts/set`);
     const [chain] = await e2e.visit(`${e2e.server.origin('sts.test', 'http')}/sts/page`);
