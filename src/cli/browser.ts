@@ -13,7 +13,8 @@ import { type BrowserContext, chromium, type Worker } from 'playwright-core';
 import type { Chain } from '../core/types.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST_DIR = join(REPO_ROOT, 'dist');
+/** The unpacked extension: `npm run build` output, or HOPSCOPE_EXTENSION_DIR. */
+export const DIST_DIR = process.env.HOPSCOPE_EXTENSION_DIR ?? join(REPO_ROOT, 'dist');
 export const DEFAULT_BROWSER = '/usr/bin/chromium';
 
 /** A problem the user can fix; the CLI prints its message as one line and exits non-zero. */

@@ -101,6 +101,8 @@ const ERROR_ADVICE: Record<string, string> = {
   'net::ERR_CONNECTION_REFUSED': 'nothing is listening there: check the host and port, or start the server',
   'net::ERR_NAME_NOT_RESOLVED':
     'the host name does not resolve: check its spelling, or map it with --browser-arg=--host-resolver-rules="MAP host 127.0.0.1"',
+  'net::ERR_UNSAFE_PORT':
+    'Chromium refuses to connect to this port (it is on its list of unsafe ports): use another port',
   'net::ERR_CONNECTION_TIMED_OUT': 'the host did not answer in time: check that it is reachable from here',
   'net::ERR_ADDRESS_UNREACHABLE': 'the address cannot be reached from this machine',
   'net::ERR_CERT_AUTHORITY_INVALID':

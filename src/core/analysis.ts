@@ -225,6 +225,9 @@ export function isCrossOrigin(from: string, to: string): boolean {
   const a = safeUrl(from);
   const b = safeUrl(to);
   if (!a || !b) return false;
+  // An upgrade of the same host to https (HSTS, HttpsUpgrades) is not the kind of origin
+  // change a user looks for: it gets its own flags (internal hop, no downgrade).
+  if (a.protocol === 'http:' && b.protocol === 'https:' && a.hostname === b.hostname) return false;
   return a.origin !== b.origin;
 }
 

@@ -1,0 +1,173 @@
+/**
+ * `hopscope trace` as a user runs it: a separate process against the fixture server, checked
+ * on what it prints, the HAR it writes, its exit code and its one-line errors.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/browser.ts';
+import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
+import type { Chain } from '../../src/core/types.ts';
+import { assertValidHar } from '../support/har-validator.ts';
+
+const BIN = join(REPO_ROOT, 'src/cli/hopscope.mjs');
+let server: ScenarioServer;
+let o: string;
+let tmp: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function hopscope(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A port nothing listens on: bound once by us, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const serverArgs = () => browserArgsFor(server).map((a) => `--browser-arg=${a}`);
+
+beforeAll(async () => {
+  server = await startScenarioServer();
+  o = server.origin();
+  tmp = await mkdtemp(join(tmpdir(), 'hopscope-cli-'));
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('hopscope trace', () => {
+  it('prints the chain as a table and writes a valid HAR', async () => {
+    const har = join(tmp, 'chain.har');
+    const run = await hopscope(['trace', `${o}/chain/start`, '--har', har, ...serverArgs()]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(`GET ${o}/chain/start`);
+    expect(lines[1]).toMatch(/#\s+STATUS\s+METHOD\s+KIND\s+CACHE\s+TIME\s+URL/);
+    for (const [n, status] of [
+      [1, '301 Moved Permanently'],
+      [2, '302 Found'],
+      [3, '303 See Other'],
+      [4, '307 Temporary Redirect'],
+      [5, '308 Permanent Redirect'],
+      [6, '200 OK'],
+    ] as const) {
+      expect(run.stdout).toMatch(new RegExp(`^\\s+${n}\\s+${status}\\s+GET\\s+server`, 'm'));
+    }
+    expect(run.stdout).toContain('→ /chain/final');
+    expect(run.stdout).toContain('5 redirects, completed with 200');
+    const doc = JSON.parse(await readFile(har, 'utf8'));
+    assertValidHar(doc);
+    expect(doc.log.entries.map((e: { response: { status: number } }) => e.response.status)).toEqual([
+      301, 302, 303, 307, 308, 200,
+    ]);
+    expect(doc.log.entries[0].response.redirectURL).toBe(`${o}/chain/2`);
+  });
+
+  it('visits URLs in one profile, so a repeated 301 comes from the cache', async () => {
+    const before = server.hits('/cache/301');
+    const run = await hopscope(['trace', `${o}/cache/301`, `${o}/cache/301`, '--json', ...serverArgs()]);
+    expect(run.code).toBe(0);
+    const chains = JSON.parse(run.stdout) as Chain[];
+    expect(chains.map((c) => c.hops[0]?.fromCache)).toEqual([false, true]);
+    expect(server.hits('/cache/301') - before).toBe(1);
+  });
+
+  it('sends --method POST --data as a real form submission', async () => {
+    const before = server.received('/echo').length;
+    const run = await hopscope(['trace', `${o}/post/307`, '--method', 'POST', '--data', 'a=1&b=two', ...serverArgs()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\s+1\s+307 Temporary Redirect\s+POST\s/m);
+    expect(run.stdout).toMatch(/^\s+2\s+200 OK\s+POST\s/m);
+    expect(server.received('/echo').slice(before)).toEqual([{ method: 'POST', body: 'a=1&b=two', host: 'localhost' }]);
+    const changed = await hopscope(['trace', `${o}/post/302`, '--method', 'POST', '--data', 'a=1', ...serverArgs()]);
+    expect(changed.stdout).toMatch(/^\s+1\s+302 Found\s+POST → GET\s/m);
+  });
+
+  it('shows the HSTS upgrade learnt from a header as an internal hop', async () => {
+    const run = await hopscope([
+      'trace',
+      `${server.origin('sts.test', 'https')}/sts/set`,
+      `${server.origin('sts.test', 'http')}/sts/page`,
+      ...serverArgs(),
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\s+1\s+307 Internal Redirect\s+GET\s+internal \(HSTS\)\s+—/m);
+  });
+
+  it('reports a loop with a clear line and a non-zero exit', async () => {
+    const run = await hopscope(['trace', `${o}/loop/a`, ...serverArgs()]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('redirect loop: the browser gave up after 20 redirects');
+    expect(run.stderr.trim()).toBe(
+      `hopscope: ${o}/loop/a redirects in a loop: the browser gave up after 20 redirects.`,
+    );
+  });
+
+  it('reports the chain up to an unreachable host, then says what to do', async () => {
+    const port = await closedPort();
+    const run = await hopscope(['trace', `http://localhost:${port}/nothing-here`]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('failed: net::ERR_CONNECTION_REFUSED');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `hopscope: could not load localhost:${port} (net::ERR_CONNECTION_REFUSED): nothing is listening there: check the host and port, or start the server.`,
+    ]);
+  });
+
+  it('rejects a URL that does not parse, in one line', async () => {
+    const run = await hopscope(['trace', 'http://exa mple.com/']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "hopscope: 'http://exa mple.com/' is not a URL. Give a full URL such as https://example.com/path.\n",
+    );
+    const ftp = await hopscope(['trace', 'ftp://example.com/']);
+    expect(ftp.stderr).toContain('is not an http(s) URL');
+  });
+
+  it('says where it looked when there is no browser', async () => {
+    const run = await hopscope(['trace', `${o}/ok`], { CHROME_PATH: '/nonexistent/chromium' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^hopscope: no browser found at \/nonexistent\/chromium \(from --browser\)\..*apt-get install chromium/,
+    );
+  });
+
+  it('points away from branded Chrome, which ignores --load-extension', async () => {
+    const fake = join(tmp, 'google-chrome');
+    await writeFile(fake, '#!/bin/sh\necho "Google Chrome 141.0.7390.54"\n');
+    await chmod(fake, 0o755);
+    const run = await hopscope(['trace', `${o}/ok`, '--browser', fake]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Google Chrome 141.0.7390.54 ignores --load-extension');
+    expect(run.stderr).toContain('Chrome for Testing');
+  });
+
+  it('says plainly when the extension has not been built', async () => {
+    const run = await hopscope(['trace', `${o}/ok`], { HOPSCOPE_EXTENSION_DIR: join(tmp, 'no-dist') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no extension build in');
+    expect(run.stderr).toContain('Run `npm run build` first');
+  });
+});

@@ -1,0 +1,301 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
+import { FLUSH_INTERVAL_MS, RecordingSession } from '../../src/background/recording.ts';
+import type { RequestEvent } from '../../src/core/events.ts';
+import type { Chain } from '../../src/core/types.ts';
+import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION } from '../../src/shared/storage-keys.ts';
+import { chainsOf, loadFixture, redirectedRequest, roundTrip } from './helpers.ts';
+
+/** storage.session in memory: values are copied in and out, like the real (structured-clone) area. */
+class MemoryArea implements StorageAreaLike {
+  readonly data = new Map<string, unknown>();
+  readonly setCalls: Array<Record<string, unknown>> = [];
+  readonly removeCalls: string[][] = [];
+  /** How many of the next set() calls fail with a quota error. */
+  failSets = 0;
+  /** When set, a set() that would make the stored JSON larger than this fails, like QUOTA_BYTES. */
+  quotaBytes: number | undefined;
+  getDelay: Promise<void> | undefined;
+
+  async get(keys?: null | string | string[]): Promise<Record<string, unknown>> {
+    await this.getDelay;
+    const wanted = keys == null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
+    const out: Record<string, unknown> = {};
+    for (const k of wanted) if (this.data.has(k)) out[k] = structuredClone(this.data.get(k));
+    return out;
+  }
+
+  async set(items: Record<string, unknown>): Promise<void> {
+    this.setCalls.push(items);
+    if (this.failSets > 0) {
+      this.failSets--;
+      throw new Error('QUOTA_BYTES quota exceeded');
+    }
+    if (this.quotaBytes !== undefined) {
+      const next = new Map(this.data);
+      for (const [k, v] of Object.entries(items)) next.set(k, v);
+      if (sizeOf(next) > this.quotaBytes) throw new Error('QUOTA_BYTES quota exceeded');
+    }
+    for (const [k, v] of Object.entries(items)) this.data.set(k, structuredClone(v));
+  }
+
+  async remove(keys: string | string[]): Promise<void> {
+    const list = typeof keys === 'string' ? [keys] : keys;
+    this.removeCalls.push(list);
+    for (const k of list) this.data.delete(k);
+  }
+
+  storedChains(): Chain[] {
+    return [...this.data.entries()].filter(([k]) => k.startsWith(CHAIN_KEY_PREFIX)).map(([, v]) => v as Chain);
+  }
+}
+
+function sizeOf(data: Map<string, unknown>): number {
+  let n = 0;
+  for (const [k, v] of data) n += k.length + JSON.stringify(v).length;
+  return n;
+}
+
+function burst(count: number): RequestEvent[] {
+  const all: RequestEvent[] = [];
+  for (let n = 0; n < count; n++) all.push(...redirectedRequest(`b${n}`, n));
+  return all;
+}
+
+const byStart = (chains: Chain[]) => [...chains].sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('RecordingSession', () => {
+  it('events that arrive while storage is still being read are applied after it, in order', async () => {
+    const area = new MemoryArea();
+    const events = [...loadFixture('chain-3xx'), ...loadFixture('post-303'), ...loadFixture('loop')];
+    // The state a previous worker left: the first 7 events were recorded and written.
+    const previous = new RecordingSession(area);
+    await previous.ready;
+    for (const e of events.slice(0, 7)) previous.handle(e);
+    await previous.flush();
+
+    let release = () => {};
+    area.getDelay = new Promise((resolve) => {
+      release = resolve;
+    });
+    const session = new RecordingSession(area);
+    for (const e of events.slice(7)) session.handle(e); // the worker was woken by these
+    expect(session.recorder.list()).toEqual([]); // nothing applied before the stored state is back
+    release();
+    await session.ready;
+    expect(roundTrip(session.recorder.list())).toEqual(roundTrip(chainsOf(events)));
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(byStart(area.storedChains())).toEqual(roundTrip(byStart(chainsOf(events))));
+  });
+
+  it('a burst of 1,000 redirected requests is written in a handful of batches, each chain under its own key', async () => {
+    const area = new MemoryArea();
+    const session = new RecordingSession(area);
+    await session.ready;
+    const events = burst(1000);
+    for (const e of events) session.handle(e);
+    expect(area.setCalls).toHaveLength(0); // never a write per event
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(area.setCalls.length).toBeGreaterThanOrEqual(1);
+    expect(area.setCalls.length).toBeLessThanOrEqual(3);
+    expect(session.writes).toBe(area.setCalls.length + area.removeCalls.length);
+
+    const chains = session.recorder.list();
+    expect(chains).toHaveLength(1000);
+    const keys = [...area.data.keys()].filter((k) => k.startsWith(CHAIN_KEY_PREFIX));
+    expect(keys.sort()).toEqual(chains.map((c) => chainKey(c.id)).sort());
+    for (const chain of chains) expect(area.data.get(chainKey(chain.id))).toEqual(roundTrip(chain));
+    expect(area.data.get(META_KEY)).toEqual({ version: STORAGE_VERSION, evicted: 0 });
+  });
+
+  it('events spread over time are still batched by the flush interval', async () => {
+    const area = new MemoryArea();
+    const session = new RecordingSession(area);
+    await session.ready;
+    const events = burst(50);
+    const step = Math.ceil(events.length / 10);
+    for (let i = 0; i < events.length; i += step) {
+      for (const e of events.slice(i, i + step)) session.handle(e);
+      await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS / 20);
+    }
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(area.setCalls.length).toBeLessThanOrEqual(2);
+    expect(area.storedChains()).toHaveLength(50);
+  });
+
+  it('a later batch writes only the chains that changed, never one shared value', async () => {
+    const area = new MemoryArea();
+    const session = new RecordingSession(area);
+    await session.ready;
+    const chain3xx = loadFixture('chain-3xx');
+    const ok = loadFixture('ok');
+    for (const e of [...chain3xx.slice(0, 3), ...ok]) session.handle(e);
+    await session.flush();
+    const before = area.setCalls.length;
+    for (const e of chain3xx.slice(3)) session.handle(e);
+    await session.flush();
+    const last = area.setCalls.at(-1) ?? {};
+    expect(area.setCalls.length).toBe(before + 1);
+    expect(Object.keys(last).sort()).toEqual([chainKey('1'), META_KEY]);
+    expect((area.data.get(chainKey('1')) as Chain).hops).toHaveLength(6);
+    expect((area.data.get(chainKey('26')) as Chain).hops).toHaveLength(1);
+  });
+
+  it('after a worker restart the chains come back, and a chain cut in half is completed', async () => {
+    const area = new MemoryArea();
+    const events = [...loadFixture('ok'), ...loadFixture('post-307'), ...loadFixture('hsts-header')];
+    const cut = events.findIndex((e) => e.event === 'onBeforeRedirect' && e.details.url.endsWith('/sts/page'));
+    const first = new RecordingSession(area);
+    await first.ready;
+    for (const e of events.slice(0, cut)) first.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await first.flush();
+    const persisted = roundTrip(first.recorder.list());
+
+    // The worker dies: memory is gone, storage.session stays.
+    const second = new RecordingSession(area);
+    await second.ready;
+    // Restored oldest first (the fixtures were recorded in another order than they are fed here).
+    expect(roundTrip(second.recorder.list())).toEqual(byStart(persisted));
+    for (const e of events.slice(cut)) second.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await second.flush();
+
+    const expected = roundTrip(chainsOf(events));
+    expect(byStart(roundTrip(second.recorder.list()))).toEqual(byStart(expected));
+    const { chains } = await loadChains(area);
+    expect(byStart(chains)).toEqual(byStart(expected));
+    const page = chains.find((c) => c.hops[0]?.url === 'http://sts.test:47801/sts/page');
+    expect(page?.hops.map((h) => [h.statusCode, h.kind])).toEqual([
+      [307, 'internal'],
+      [200, 'server'],
+    ]);
+  });
+
+  it('evicted chains are removed from storage and the count survives a restart', async () => {
+    const area = new MemoryArea();
+    const session = new RecordingSession(area, { maxChains: 2 });
+    await session.ready;
+    for (const e of [...loadFixture('chain-3xx'), ...loadFixture('post-303'), ...loadFixture('ok')]) session.handle(e);
+    await session.flush();
+    expect(
+      area
+        .storedChains()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['26', '5']);
+    expect(area.data.get(META_KEY)).toEqual({ version: STORAGE_VERSION, evicted: 1 });
+    session.recorder.clear();
+    await session.flush();
+    expect(area.storedChains()).toEqual([]);
+    const restarted = new RecordingSession(area);
+    await restarted.ready;
+    expect(restarted.recorder.list()).toEqual([]);
+    expect(restarted.recorder.evicted).toBe(1);
+  });
+
+  it('a quota error evicts older chains, retries once, and keeps what it can', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const area = new MemoryArea();
+    area.failSets = 1;
+    const session = new RecordingSession(area);
+    await session.ready;
+    for (const e of burst(400)) session.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+
+    expect(area.setCalls).toHaveLength(2); // the failed write and one retry
+    expect(warn).toHaveBeenCalledTimes(1);
+    const kept = session.recorder.list();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(400);
+    expect(session.recorder.evicted).toBe(400 - kept.length);
+    // The newest chains stay, in memory and in storage alike.
+    expect(kept.at(-1)?.id).toBe('b399');
+    expect(
+      area
+        .storedChains()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(kept.map((c) => c.id).sort());
+    expect(area.data.get(META_KEY)).toEqual({ version: STORAGE_VERSION, evicted: session.recorder.evicted });
+
+    // Recording goes on normally afterwards.
+    for (const e of redirectedRequest('after', 1000)) session.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(area.data.has(chainKey('after'))).toBe(true);
+    expect(area.setCalls).toHaveLength(3);
+  });
+
+  it('storage that keeps refusing does not make it loop or lose the chains in memory', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const area = new MemoryArea();
+    area.quotaBytes = 0;
+    const session = new RecordingSession(area);
+    await session.ready;
+    for (const e of burst(300)) session.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(area.setCalls).toHaveLength(2);
+    expect(error).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(area.setCalls).toHaveLength(2); // no retry storm
+    expect(session.recorder.list().length).toBeGreaterThan(0);
+    expect(area.storedChains()).toEqual([]);
+  });
+
+  it('a quota smaller than the recording is met by evicting down to it', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const area = new MemoryArea();
+    const session = new RecordingSession(area);
+    await session.ready;
+    for (const e of burst(400)) session.handle(e);
+    const full = session.recorder.list().reduce((n, c) => n + JSON.stringify(c).length, 0);
+    area.quotaBytes = Math.floor(full * 0.7);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    await session.flush();
+    expect(area.setCalls).toHaveLength(2);
+    expect(area.storedChains().length).toBe(session.recorder.list().length);
+    expect(sizeOf(area.data)).toBeLessThanOrEqual(area.quotaBytes);
+  });
+
+  it('unreadable storage does not stop recording', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const area = new MemoryArea();
+    area.get = () => Promise.reject(new Error('storage gone'));
+    const session = new RecordingSession(area);
+    for (const e of loadFixture('ok')) session.handle(e);
+    await session.ready;
+    expect(session.recorder.list().map((c) => c.hops.length)).toEqual([1]);
+  });
+});
+
+describe('loadChains / saveChanges', () => {
+  it('ignores data written by another storage version', async () => {
+    const area = new MemoryArea();
+    const chains = chainsOf('chain-3xx');
+    await saveChanges(area, { put: chains, remove: [], evicted: 4 });
+    expect(await loadChains(area)).toEqual({ chains: roundTrip(chains), evicted: 4 });
+    area.data.set(META_KEY, { version: STORAGE_VERSION + 1, evicted: 9 });
+    expect(await loadChains(area)).toEqual({ chains: [], evicted: 0 });
+  });
+
+  it('writes nothing when nothing changed', async () => {
+    const area = new MemoryArea();
+    expect(await saveChanges(area, { put: [], remove: [], evicted: 0 })).toBe(0);
+    expect(area.setCalls).toEqual([]);
+  });
+});
