@@ -37,14 +37,14 @@ const text = [
 ].join('\n');
 await server.close();
 
-const escape = (s: string) => s.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 const browser = await chromium.launch({
   executablePath: resolveBrowserPath(),
   args: ['--no-sandbox', '--disable-gpu'],
 });
 const page = await browser.newPage({ viewport: { width: 1100, height: 200 }, deviceScaleFactor: 1 });
 await page.setContent(
-  `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:16px;color:#e6e6e6;font:13px/1.35 'DejaVu Sans Mono',monospace">${escape(text)}</pre></body>`,
+  `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:16px;color:#e6e6e6;font:13px/1.35 'DejaVu Sans Mono',monospace">${escapeHtml(text)}</pre></body>`,
 );
 await page.screenshot({ path: join(REPO_ROOT, 'tests/screenshots/trace.png'), fullPage: true });
 await browser.close();
