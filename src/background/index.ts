@@ -5,6 +5,7 @@
 import browser from 'webextension-polyfill';
 import type { RequestEvent } from '../core/events.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
+import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
 
 const session = new RecordingSession(browser.storage.session);
@@ -41,6 +42,18 @@ wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', deta
   'extraHeaders',
 ]);
 wr.onErrorOccurred.addListener((details) => void record({ event: 'onErrorOccurred', details }), filter);
+
+const hub = new PortHub({
+  recorder: session.recorder,
+  ready: session.ready,
+  ownOrigin,
+  extensionId: browser.runtime.id,
+  onClear: (tabId) => {
+    session.recorder.clear(tabId ?? undefined);
+    void session.flush();
+  },
+});
+browser.runtime.onConnect.addListener((port) => hub.accept(port));
 
 const api: WorkerApi = {
   ready: () => session.ready,

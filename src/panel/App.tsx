@@ -1,8 +1,226 @@
-export function App() {
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { formatChainMarkdown, hopAsCurl } from '../core/copy-formats.ts';
+import { matchesChain, parseFilter } from '../core/filter.ts';
+import { formatChainTable } from '../core/format-text.ts';
+import { chainsToHar } from '../core/har.ts';
+import { HarImportError, importHar } from '../core/har-import.ts';
+import type { Chain } from '../core/types.ts';
+import { ChainDetail } from './components/ChainDetail.tsx';
+import { ChainList } from './components/ChainList.tsx';
+import { TabPicker } from './components/TabPicker.tsx';
+import { Toolbar } from './components/Toolbar.tsx';
+import type { Connector } from './connector/types.ts';
+import { copyText, downloadText, harFileName } from './download.ts';
+import { useChains } from './use-chains.ts';
+
+interface Imported {
+  name: string;
+  chains: Chain[];
+  warnings: string[];
+}
+
+/** The tab to show: DevTools' inspected tab, else `?tabId=N`, else the user's pick. */
+function initialTab(connector: Connector, search: string): number | null | undefined {
+  const inspected = connector.inspectedTabId();
+  if (inspected !== undefined) return inspected;
+  const param = new URLSearchParams(search).get('tabId');
+  if (param === 'all') return null;
+  if (param !== null && /^\d+$/.test(param)) return Number(param);
+  return undefined;
+}
+
+/** Without "preserve log", a tab shows what happened since its last page navigation. */
+function sinceLastNavigation(chains: Chain[]): Chain[] {
+  for (let i = chains.length - 1; i >= 0; i--) {
+    if (chains[i]?.type === 'main_frame') return chains.slice(i);
+  }
+  return chains;
+}
+
+export function App({ connector, search = location.search }: { connector: Connector; search?: string }) {
+  const inDevtools = connector.inspectedTabId() !== undefined;
+  const [tabId, setTabId] = useState(() => initialTab(connector, search));
+  const live = useChains(connector, tabId);
+  const [imported, setImported] = useState<Imported | undefined>();
+  const [notice, setNotice] = useState<{ text: string; error?: boolean } | undefined>();
+  const [filterText, setFilterText] = useState('');
+  const deferredFilter = useDeferredValue(filterText);
+  const [preserveLog, setPreserveLog] = useState(false);
+  const [includeSensitive, setIncludeSensitive] = useState(false);
+  const [selectedId, setSelectedId] = useState<string | undefined>();
+  const [selectedHop, setSelectedHop] = useState(0);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const hopTableRef = useRef<HTMLTableElement>(null);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = connector.theme();
+  }, [connector]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        filterRef.current?.focus();
+        filterRef.current?.select();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const filter = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
+  const source = imported?.chains ?? live.chains;
+  const listed = useMemo(() => {
+    const scoped = imported || preserveLog || tabId === null ? source : sinceLastNavigation(source);
+    const out: Chain[] = [];
+    for (let i = scoped.length - 1; i >= 0; i--) {
+      const chain = scoped[i] as Chain;
+      if (matchesChain(filter, chain)) out.push(chain);
+    }
+    return out;
+  }, [source, imported, preserveLog, tabId, filter]);
+
+  const selected = listed.find((c) => c.id === selectedId);
+  const hop = selected?.hops[Math.min(selectedHop, (selected?.hops.length ?? 1) - 1)];
+
+  const select = useCallback((id: string) => {
+    setSelectedId(id);
+    setSelectedHop(0);
+  }, []);
+
+  const onExport = (which: 'selected' | 'listed') => {
+    const chains = which === 'selected' ? (selected ? [selected] : []) : [...listed].reverse();
+    if (!chains.length) return;
+    const har = chainsToHar(chains, { includeSensitive });
+    downloadText(harFileName(), `${JSON.stringify(har, null, 2)}\n`);
+    setNotice({
+      text: `Exported ${chains.length} chain${chains.length === 1 ? '' : 's'} as HAR${includeSensitive ? ' (with secrets)' : ''}.`,
+    });
+  };
+
+  const onImport = async (file: File) => {
+    try {
+      const result = importHar(await file.text(), { source: file.name });
+      setImported({ name: file.name, chains: result.chains, warnings: result.warnings });
+      setSelectedId(undefined);
+      setNotice({
+        text: `Opened ${file.name}: ${result.chains.length} redirect chain${result.chains.length === 1 ? '' : 's'} from ${result.entries} entries${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${result.warnings.length} warning(s): ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
+      });
+    } catch (error) {
+      // Nothing shown so far is touched: the error only explains why the file was not opened.
+      const message = error instanceof HarImportError ? error.message : `Could not read ${file.name}.`;
+      setNotice({ text: `${file.name} was not opened: ${message}`, error: true });
+    }
+  };
+
+  const onCopy = async (what: 'text' | 'markdown' | 'curl' | 'url') => {
+    if (!selected) return;
+    const text =
+      what === 'text'
+        ? formatChainTable(selected)
+        : what === 'markdown'
+          ? formatChainMarkdown(selected)
+          : what === 'curl'
+            ? hop
+              ? hopAsCurl(hop, { includeSensitive })
+              : ''
+            : (hop?.url ?? '');
+    if (!text) return;
+    await copyText(text);
+    setNotice({
+      text: `Copied ${what === 'url' ? 'the URL' : what === 'curl' ? 'the hop as cURL' : `the chain as ${what === 'text' ? 'text' : 'Markdown'}`}.`,
+    });
+  };
+
+  const onClear = () => {
+    if (imported) {
+      setImported(undefined);
+    } else if (tabId !== undefined) {
+      connector.clear(tabId);
+    }
+    setSelectedId(undefined);
+    setNotice(undefined);
+  };
+
   return (
-    <main>
-      <h1>Hopscope</h1>
-      <p>The Redirects panel is being built.</p>
-    </main>
+    <div className="app">
+      <Toolbar
+        filter={filterText}
+        onFilter={setFilterText}
+        filterErrors={filter.errors}
+        filterRef={filterRef}
+        preserveLog={preserveLog}
+        onPreserveLog={setPreserveLog}
+        canPreserve={!imported && tabId !== null}
+        onClear={onClear}
+        onExport={onExport}
+        includeSensitive={includeSensitive}
+        onIncludeSensitive={setIncludeSensitive}
+        onImport={(file) => void onImport(file)}
+        onCopy={(what) => void onCopy(what)}
+        hasSelection={selected !== undefined}
+        hasHop={hop !== undefined}
+        listed={listed.length}
+      />
+      <div className="subbar">
+        {!inDevtools && <TabPicker connector={connector} tabId={tabId} onPick={setTabId} />}
+        {imported && (
+          <span className="imported" role="status">
+            Showing {imported.name}{' '}
+            <button type="button" onClick={() => setImported(undefined)}>
+              Back to recorded chains
+            </button>
+          </span>
+        )}
+        {notice && (
+          <span className={notice.error ? 'notice error-text' : 'notice'} role={notice.error ? 'alert' : 'status'}>
+            {notice.text}
+          </span>
+        )}
+      </div>
+      <div className="main">
+        <div className="list-pane" ref={listRef}>
+          {tabId === undefined && !imported ? (
+            <div className="chain-list empty">Choose the tab to inspect.</div>
+          ) : (
+            <ChainList
+              chains={listed}
+              selectedId={selected?.id}
+              onSelect={select}
+              onOpen={() => hopTableRef.current?.focus()}
+            />
+          )}
+        </div>
+        <div className="detail-pane">
+          {selected ? (
+            <ChainDetail
+              chain={selected}
+              selectedHop={Math.min(selectedHop, selected.hops.length - 1)}
+              onSelectHop={setSelectedHop}
+              onBack={() => listRef.current?.querySelector<HTMLElement>('[role=listbox]')?.focus()}
+              tableRef={hopTableRef}
+            />
+          ) : (
+            <p className="muted placeholder">Select a chain to see its hops explained.</p>
+          )}
+        </div>
+      </div>
+      <footer className="statusbar" role="status">
+        <span>
+          {listed.length} of {source.length} chain{source.length === 1 ? '' : 's'}
+          {filter.errors.length === 0 && deferredFilter ? ' match the filter' : ''}
+        </span>
+        {!imported && live.evicted > 0 && (
+          <span className="warn">
+            {live.evicted} older chain{live.evicted === 1 ? ' was' : 's were'} dropped to stay within the memory limit.
+          </span>
+        )}
+        {!imported && tabId !== undefined && !live.connected && (
+          <span className="warn">Reconnecting to the recorder…</span>
+        )}
+        {!imported && live.error && <span className="error-text">{live.error}</span>}
+      </footer>
+    </div>
   );
 }

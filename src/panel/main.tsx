@@ -1,12 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { createExtensionConnector } from './connector/extension.ts';
+import './panel.css';
 
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <App connector={createExtensionConnector()} />
     </StrictMode>,
   );
 }

@@ -2,6 +2,7 @@
  * Shared helpers for the unit tests: recorded webRequest fixtures in, recorder chains out.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RequestEvent } from '../../src/core/events.ts';
 import { Recorder, type RecorderOptions } from '../../src/core/recorder.ts';
@@ -36,7 +37,8 @@ const cache = new Map<string, RequestEvent[]>();
 export function loadFixture(name: FixtureName): RequestEvent[] {
   let events = cache.get(name);
   if (!events) {
-    const path = fileURLToPath(new URL(`../fixtures/events/${name}.json`, import.meta.url));
+    // Strings only: under jsdom (component tests) the global URL is not Node's.
+    const path = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/events', `${name}.json`);
     events = JSON.parse(readFileSync(path, 'utf8')) as RequestEvent[];
     cache.set(name, events);
   }

@@ -1,0 +1,138 @@
+/**
+ * Long-lived ports to extension pages (DevTools panel, panel tab, popup). Each port subscribes
+ * to one tab or to all; it gets a snapshot, then the recorder's changes in batches. Only the
+ * extension's own pages may connect, and every message is validated against the protocol.
+ */
+import type { Runtime } from 'webextension-polyfill';
+import type { Recorder } from '../core/recorder.ts';
+import type { Chain } from '../core/types.ts';
+import {
+  type PageMessage,
+  PORT_NAME,
+  PROTOCOL_VERSION,
+  parsePageMessage,
+  type WorkerMessage,
+} from '../shared/protocol.ts';
+
+/** Updates to one page are sent at most this often, so a burst of events is one message. */
+const UPDATE_INTERVAL_MS = 50;
+
+interface Subscriber {
+  port: Runtime.Port;
+  tabId: number | null | undefined;
+  changed: Map<string, Chain>;
+  removed: Set<string>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export interface PortHubOptions {
+  recorder: Recorder;
+  ready: Promise<void>;
+  /** Origin of the extension's own pages: nothing else may connect. */
+  ownOrigin: string;
+  extensionId: string;
+  onClear(tabId: number | null): void;
+}
+
+export class PortHub {
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(private readonly opts: PortHubOptions) {
+    opts.recorder.subscribe((change) => {
+      for (const sub of this.subscribers) {
+        if (sub.tabId === undefined) continue;
+        if (change.type === 'put') {
+          if (sub.tabId !== null && change.chain.tabId !== sub.tabId) continue;
+          sub.changed.set(change.chain.id, change.chain);
+          sub.removed.delete(change.chain.id);
+        } else {
+          for (const id of change.ids) {
+            sub.changed.delete(id);
+            sub.removed.add(id);
+          }
+        }
+        this.schedule(sub);
+      }
+    });
+  }
+
+  /** Accepts a port from onConnect; other extensions and web pages are refused. */
+  accept(port: Runtime.Port): void {
+    if (port.name !== PORT_NAME) return;
+    const sender = port.sender;
+    if (sender?.id !== this.opts.extensionId || !sender.url?.startsWith(this.opts.ownOrigin)) {
+      port.disconnect();
+      return;
+    }
+    const sub: Subscriber = { port, tabId: undefined, changed: new Map(), removed: new Set() };
+    this.subscribers.add(sub);
+    port.onMessage.addListener((raw: unknown) => {
+      const message = parsePageMessage(raw);
+      if (!message) {
+        this.post(sub, {
+          type: 'hopscope/error',
+          message: 'Unknown message; the panel and worker may be out of date.',
+        });
+        return;
+      }
+      void this.handle(sub, message);
+    });
+    port.onDisconnect.addListener(() => {
+      if (sub.timer !== undefined) clearTimeout(sub.timer);
+      this.subscribers.delete(sub);
+    });
+  }
+
+  private async handle(sub: Subscriber, message: PageMessage): Promise<void> {
+    await this.opts.ready;
+    switch (message.type) {
+      case 'hopscope/subscribe': {
+        if (message.version !== PROTOCOL_VERSION) {
+          this.post(sub, {
+            type: 'hopscope/error',
+            message: `This page speaks protocol ${message.version}, the extension ${PROTOCOL_VERSION}: reload the page.`,
+          });
+          return;
+        }
+        sub.tabId = message.tabId;
+        sub.changed.clear();
+        sub.removed.clear();
+        const chains = this.opts.recorder.list().filter((c) => message.tabId === null || c.tabId === message.tabId);
+        this.post(sub, {
+          type: 'hopscope/snapshot',
+          version: PROTOCOL_VERSION,
+          tabId: message.tabId,
+          chains,
+          evicted: this.opts.recorder.evicted,
+        });
+        return;
+      }
+      case 'hopscope/clear':
+        this.opts.onClear(message.tabId);
+        return;
+    }
+  }
+
+  private schedule(sub: Subscriber): void {
+    if (sub.timer !== undefined) return;
+    sub.timer = setTimeout(() => {
+      sub.timer = undefined;
+      const chains = [...sub.changed.values()].sort((a, b) => a.startTime - b.startTime);
+      const removed = [...sub.removed];
+      sub.changed.clear();
+      sub.removed.clear();
+      if (chains.length || removed.length) {
+        this.post(sub, { type: 'hopscope/update', chains, removed, evicted: this.opts.recorder.evicted });
+      }
+    }, UPDATE_INTERVAL_MS);
+  }
+
+  private post(sub: Subscriber, message: WorkerMessage): void {
+    try {
+      sub.port.postMessage(message);
+    } catch {
+      // The page went away between the change and the send.
+      this.subscribers.delete(sub);
+    }
+  }
+}

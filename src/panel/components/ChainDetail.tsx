@@ -1,0 +1,137 @@
+import { type KeyboardEvent, type RefObject, useState } from 'react';
+import { explainChain, explainHop } from '../../core/explain.ts';
+import { CACHE_LABELS, durationLabel, kindLabel, outcomeLabel } from '../../core/format-text.ts';
+import type { Chain, Hop } from '../../core/types.ts';
+import { HeadersTable } from './HeadersTable.tsx';
+import { StatusCode } from './StatusCode.tsx';
+
+interface Props {
+  chain: Chain;
+  selectedHop: number;
+  onSelectHop(index: number): void;
+  onBack(): void;
+  tableRef: RefObject<HTMLTableElement | null>;
+}
+
+function MethodCell({ hop }: { hop: Hop }) {
+  const change = hop.methodChange;
+  if (change?.kind === 'changed') {
+    return (
+      <span className="method changed" title={change.reason}>
+        {change.from} → {change.to}
+      </span>
+    );
+  }
+  return (
+    <span className={`method${change?.kind === 'kept' ? ' kept' : ''}`} title={change?.reason}>
+      {hop.method}
+    </span>
+  );
+}
+
+export function ChainDetail({ chain, selectedHop, onSelectHop, onBack, tableRef }: Props) {
+  const [showRaw, setShowRaw] = useState(false);
+  const hop = chain.hops[selectedHop];
+  const summary = explainChain(chain);
+  const onKeyDown = (e: KeyboardEvent) => {
+    const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+    if (move) {
+      e.preventDefault();
+      onSelectHop(Math.max(0, Math.min(chain.hops.length - 1, selectedHop + move)));
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      onBack();
+    }
+  };
+  const explanation = hop ? explainHop(chain, hop) : undefined;
+  return (
+    <div className="chain-detail">
+      <section className="chain-summary" aria-label="Chain summary">
+        <h2>{summary.headline}</h2>
+        <p className="muted">{outcomeLabel(chain)}</p>
+        {summary.points.length > 0 && (
+          <ul>
+            {summary.points.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <table
+        className="hop-table"
+        ref={tableRef}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the hop table takes arrow keys to move the selected hop
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-label="Hops of the selected chain"
+      >
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Status</th>
+            <th scope="col">Method</th>
+            <th scope="col">URL</th>
+            <th scope="col">Redirect to</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Cache</th>
+            <th scope="col">IP</th>
+            <th scope="col">Time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {chain.hops.map((h) => (
+            <tr
+              key={h.index}
+              aria-selected={h.index === selectedHop}
+              className={h.index === selectedHop ? 'selected' : undefined}
+              onClick={() => onSelectHop(h.index)}
+              data-testid="hop-row"
+            >
+              <td>{h.index + 1}</td>
+              <td>
+                <StatusCode code={h.statusCode} label={h.statusCode ? undefined : 'failed'} />{' '}
+                <span className="status-text">{h.statusText}</span>
+              </td>
+              <td>
+                <MethodCell hop={h} />
+              </td>
+              <td className="url" title={h.url}>
+                {h.url}
+              </td>
+              <td className="url" title={h.redirectUrl}>
+                {h.redirectUrl}
+              </td>
+              <td className={`kind ${h.kind}`}>{kindLabel(h)}</td>
+              <td className={`cache ${h.cache.verdict}`} title={h.cache.reason}>
+                {CACHE_LABELS[h.cache.verdict]}
+              </td>
+              <td>{h.ip ?? ''}</td>
+              <td>{durationLabel(h.endTime - h.startTime)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {hop && explanation && (
+        <section className="hop-detail" aria-label={`Hop ${hop.index + 1} explained`}>
+          <h3>
+            Hop {hop.index + 1}: {explanation.headline}
+          </h3>
+          <ul className="explanation">
+            {explanation.points.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+          {hop.error && <p className="error-text">Error: {hop.error}</p>}
+          <div className="header-columns">
+            <HeadersTable title="Response headers" headers={hop.responseHeaders} />
+            <HeadersTable title="Request headers" headers={hop.requestHeaders} />
+          </div>
+          <label className="raw-toggle">
+            <input type="checkbox" checked={showRaw} onChange={(e) => setShowRaw(e.target.checked)} /> Show hop as JSON
+          </label>
+          {showRaw && <pre className="raw">{JSON.stringify(hop, null, 2)}</pre>}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { useEffect, useReducer } from 'react';
+import type { Chain } from '../core/types.ts';
+import type { Connector, ConnectorEvent } from './connector/types.ts';
+
+export interface ChainsState {
+  /** Oldest first, by start time. */
+  chains: Chain[];
+  evicted: number;
+  connected: boolean;
+  error?: string;
+}
+
+const byStart = (a: Chain, b: Chain) => a.startTime - b.startTime || a.id.localeCompare(b.id);
+
+export function chainsReducer(state: ChainsState, event: ConnectorEvent | { type: 'reset' }): ChainsState {
+  switch (event.type) {
+    case 'reset':
+      return { chains: [], evicted: 0, connected: false };
+    case 'status':
+      return { ...state, connected: event.connected, error: event.error };
+    case 'snapshot':
+      // A snapshot replaces everything: after a reconnect nothing is shown twice or stale.
+      return { ...state, chains: [...event.chains].sort(byStart), evicted: event.evicted };
+    case 'update': {
+      if (!event.chains.length && !event.removed.length) return { ...state, evicted: event.evicted };
+      const byId = new Map(state.chains.map((c) => [c.id, c]));
+      for (const id of event.removed) byId.delete(id);
+      for (const c of event.chains) byId.set(c.id, c);
+      return { ...state, chains: [...byId.values()].sort(byStart), evicted: event.evicted };
+    }
+  }
+}
+
+export function useChains(connector: Connector, tabId: number | null | undefined): ChainsState {
+  const [state, dispatch] = useReducer(chainsReducer, { chains: [], evicted: 0, connected: false });
+  useEffect(() => {
+    dispatch({ type: 'reset' });
+    if (tabId === undefined) return;
+    return connector.subscribe(tabId, dispatch);
+  }, [connector, tabId]);
+  return state;
+}

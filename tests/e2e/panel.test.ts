@@ -1,0 +1,137 @@
+/**
+ * The panel page in real Chromium, opened as a tab on the tab that was browsed (`?tabId=N`):
+ * the recorded scenarios show with the right statuses, methods, badges and explanations;
+ * export downloads a HAR that validates and re-imports to the same chains; screenshots in
+ * light and dark theme are saved to test-results/.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/browser.ts';
+import type { Chain } from '../../src/core/types.ts';
+import { type E2E, startE2E } from '../support/extension-browser.ts';
+import { assertValidHar } from '../support/har-validator.ts';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-results');
+let e2e: E2E;
+let tabId: number;
+let browsed: Page;
+let panel: Page;
+
+async function navigate(url: string): Promise<void> {
+  await browsed.goto(url).catch(() => undefined);
+}
+
+async function openPanel(): Promise<Page> {
+  const page = await e2e.newPage();
+  await page.setViewportSize({ width: 1400, height: 800 });
+  await page.goto(`chrome-extension://${e2e.browser.extensionId}/extension/panel.html?tabId=${tabId}`);
+  await page.getByLabel('Preserve log').check();
+  return page;
+}
+
+const rowTexts = (page: Page) => page.getByTestId('chain-row').allTextContents();
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  const o = e2e.server.origin();
+  browsed = await e2e.newPage();
+  await navigate(`${o}/chain/start`);
+  // A POST through a 303, submitted as a form from a page of the same tab.
+  await navigate(`${o}/ok`);
+  await browsed.evaluate((action) => {
+    const form = document.createElement('form');
+    form.method = 'POST';
+    form.action = action;
+    const input = document.createElement('input');
+    input.name = 'a';
+    input.value = '1';
+    form.append(input);
+    document.body.append(form);
+    form.submit();
+  }, `${o}/post/303`);
+  await browsed.waitForURL(`${o}/echo`);
+  await navigate(`${e2e.server.origin('sts.test', 'https')}/sts/set`);
+  await navigate(`${e2e.server.origin('sts.test', 'http')}/sts/page`);
+  await navigate(`${o}/cache/301`);
+  await navigate(`${o}/cache/301`);
+  const chains = await e2e.waitForChains(
+    (all) => all.filter((c) => c.type === 'main_frame' && c.outcome.state !== 'pending').length >= 7,
+  );
+  tabId = (chains.find((c) => c.type === 'main_frame') as Chain).tabId;
+  panel = await openPanel();
+});
+afterAll(async () => {
+  await e2e?.close();
+});
+
+describe('panel page as a tab', () => {
+  it('lists the tab’s chains newest first with statuses and badges', async () => {
+    await expect.poll(() => rowTexts(panel)).toHaveLength(7);
+    const texts = await rowTexts(panel);
+    expect(texts[0]).toMatch(/^200.*\/cache\/301 → .*\/cache\/final\?from=301.*2 hops.*cached/);
+    expect(texts[1]).toMatch(/^200.*\/cache\/301 → /);
+    expect(texts[1]).not.toContain('cached');
+    expect(texts[2]).toMatch(/^200.*http:\/\/sts\.test:\d+\/sts\/page → https:\/\/sts\.test:\d+\/sts\/page.*HSTS/);
+    expect(texts[4]).toMatch(/^200.*\/post\/303 → .*\/echo.*method changed/);
+    expect(texts[6]).toMatch(/^200.*\/chain\/start → .*\/chain\/final.*6 hops/);
+  });
+
+  it('shows the hops of a chain and explains the selected hop', async () => {
+    await panel.getByTestId('chain-row').nth(4).click();
+    const hops = panel.getByTestId('hop-row');
+    await expect.poll(() => hops.count()).toBe(2);
+    expect(await hops.nth(0).textContent()).toMatch(/303.*See Other.*POST → GET/);
+    expect(await hops.nth(1).textContent()).toMatch(/200.*OK.*GET/);
+    const explained = await panel.getByRole('region', { name: 'Hop 1 explained' }).textContent();
+    expect(explained).toMatch(/body/i);
+
+    await panel.getByTestId('chain-row').nth(2).click();
+    expect(await hops.nth(0).textContent()).toMatch(/307.*Internal Redirect.*internal \(HSTS\)/);
+    expect(await panel.getByRole('region', { name: 'Hop 1 explained' }).textContent()).toMatch(/not contacted/i);
+  });
+
+  it('updates live as the tab navigates', async () => {
+    await navigate(`${e2e.server.origin('a.test')}/hop`);
+    await expect.poll(() => rowTexts(panel)).toHaveLength(8);
+    expect((await rowTexts(panel))[0]).toMatch(/a\.test.*→ .*\/hop\/final.*3 hops.*cross-origin/);
+  });
+
+  it('exports a HAR that validates and re-imports to the same chains', async () => {
+    const download = panel.waitForEvent('download');
+    await panel.getByRole('button', { name: /^Export \d+ listed$/ }).click();
+    const file = await (await download).path();
+    const har = JSON.parse(await readFile(file, 'utf8'));
+    assertValidHar(har);
+    const recorded = (await e2e.browser.chains()).filter((c) => c.tabId === tabId);
+    expect(har.log.entries.length).toBe(recorded.reduce((n, c) => n + c.hops.length, 0));
+    expect(new Set(har.log.entries.map((e: { _hopscope: { chainId: string } }) => e._hopscope.chainId)).size).toBe(
+      recorded.length,
+    );
+
+    const before = await rowTexts(panel);
+    await panel.getByLabel('Import HAR file').setInputFiles(file);
+    await panel.getByText(/Opened .*: \d+ redirect chains? from \d+ entries/).waitFor();
+    const after = await rowTexts(panel);
+    const strip = (t: string) => t.replace(/(\d+(\.\d+)? m?s|<1 ms)/g, '');
+    // Every recorded chain with a redirect comes back, in the same order, looking the same.
+    expect(after.map(strip)).toEqual(before.filter((t) => !/1 hop\b/.test(t)).map(strip));
+  });
+
+  it('saves screenshots in light and dark theme', async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await panel.getByRole('button', { name: 'Back to recorded chains' }).click();
+    await panel.getByTestId('chain-row').nth(3).click();
+    await panel.emulateMedia({ colorScheme: 'light' });
+    const light = await openPanel();
+    await light.getByTestId('chain-row').nth(3).click();
+    await light.screenshot({ path: join(ARTIFACTS, 'panel-light.png') });
+    await light.emulateMedia({ colorScheme: 'dark' });
+    await light.reload();
+    await light.getByLabel('Preserve log').check();
+    await light.getByTestId('chain-row').nth(3).click();
+    expect(await light.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await light.screenshot({ path: join(ARTIFACTS, 'panel-dark.png') });
+  });
+});
