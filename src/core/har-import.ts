@@ -741,9 +741,11 @@ function linkedChain(
     // As the browser sent it: some tools (Splash) write URLs percent-decoded, with spaces.
     hop.url = normalizedUrl(hop.url);
     hop.cache = cacheVerdict(hop);
-    const earlier = seen.get(key);
+    // The same request again (URL and method), as the recorder counts it.
+    const seenKey = `${hop.method} ${key}`;
+    const earlier = seen.get(seenKey);
     if (earlier !== undefined) hop.repeatsHop = earlier;
-    else seen.set(key, index);
+    else seen.set(seenKey, index);
     return hop;
   });
   hops.forEach((hop, i) => {

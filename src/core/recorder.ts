@@ -367,7 +367,9 @@ export class Recorder {
     if (d.ip) hop.ip = d.ip;
     if (reason) hop.internalReason = reason;
     hop.cache = cacheVerdict(hop);
-    const earlier = chain.hops.findIndex((h) => h.url === url);
+    // The same request again (URL and method): a form that posts back to its own URL and is
+    // answered with a 303 to a GET of it is not a loop.
+    const earlier = chain.hops.findIndex((h) => h.url === url && h.method === hop.method);
     if (earlier >= 0) hop.repeatsHop = earlier;
     return hop;
   }

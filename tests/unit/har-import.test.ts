@@ -183,6 +183,9 @@ describe('what a user sees in real HAR files', () => {
     expect(post.methodChange?.reason).toMatch(/303 See Other/);
     expect(post.cache.verdict).toBe('not-cacheable');
     expect(chain.summary).toMatchObject({ redirects: 1, methodChanged: true, crossOrigin: false, error: false });
+    // A form that posts back to its own URL is not a loop: the GET is another request.
+    expect(chain.summary.loop).toBe(false);
+    expect(chain.hops[1]?.repeatsHop).toBeUndefined();
     expect(chain.outcome).toEqual({ state: 'completed', statusCode: 200 });
   });
 
