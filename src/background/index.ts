@@ -4,7 +4,9 @@
  */
 import browser from 'webextension-polyfill';
 import type { RequestEvent } from '../core/events.ts';
+import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
+import { BadgeUpdater } from './badge.ts';
 import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
 
@@ -42,6 +44,31 @@ wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', deta
   'extraHeaders',
 ]);
 wr.onErrorOccurred.addListener((details) => void record({ event: 'onErrorOccurred', details }), filter);
+
+// Client-side redirects: Chromium marks the navigation a page started by itself
+// (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.
+browser.webNavigation.onCommitted.addListener(
+  (details) => {
+    if (details.frameId === 0) session.commit(details);
+  },
+  { url: [{ schemes: ['http', 'https'] }] },
+);
+browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
+  const message = parseMetaRefreshMessage(raw);
+  const tabId = sender.tab?.id;
+  // Only our own content script, in a tab's top-level document, tells us this.
+  if (!message || sender.id !== browser.runtime.id || tabId === undefined || sender.frameId !== 0) return;
+  session.metaRefresh({ tabId, url: message.url, content: message.content, timeStamp: Date.now() });
+});
+
+const badge = new BadgeUpdater(browser.action, (tabId) => session.recorder.currentChain(tabId));
+session.recorder.subscribe((change) => {
+  if (change.type === 'put') {
+    if (change.chain.type === 'main_frame') badge.schedule(change.chain.tabId);
+  } else {
+    badge.scheduleShown();
+  }
+});
 
 const hub = new PortHub({
   recorder: session.recorder,

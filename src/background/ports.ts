@@ -104,6 +104,7 @@ export class PortHub {
           tabId: message.tabId,
           chains,
           evicted: this.opts.recorder.evicted,
+          current: this.currentOf(message.tabId),
         });
         return;
       }
@@ -111,6 +112,10 @@ export class PortHub {
         this.opts.onClear(message.tabId);
         return;
     }
+  }
+
+  private currentOf(tabId: number | null): string | null {
+    return tabId === null ? null : (this.opts.recorder.currentChain(tabId)?.id ?? null);
   }
 
   private schedule(sub: Subscriber): void {
@@ -122,7 +127,13 @@ export class PortHub {
       sub.changed.clear();
       sub.removed.clear();
       if (chains.length || removed.length) {
-        this.post(sub, { type: 'hopscope/update', chains, removed, evicted: this.opts.recorder.evicted });
+        this.post(sub, {
+          type: 'hopscope/update',
+          chains,
+          removed,
+          evicted: this.opts.recorder.evicted,
+          current: this.currentOf(sub.tabId ?? null),
+        });
       }
     }, UPDATE_INTERVAL_MS);
   }

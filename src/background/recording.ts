@@ -3,7 +3,7 @@
  * persistence out. Events that arrive while the persisted state is still loading (the worker
  * was woken by the event itself) are queued and replayed in order.
  */
-import type { RequestEvent } from '../core/events.ts';
+import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/events.ts';
 import { Recorder, type RecorderOptions } from '../core/recorder.ts';
 import { loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
@@ -12,7 +12,7 @@ export const FLUSH_INTERVAL_MS = 100;
 
 export class RecordingSession {
   readonly recorder: Recorder;
-  private queue: RequestEvent[] | undefined = [];
+  private queue: Array<(recorder: Recorder) => void> | undefined = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private writeCount = 0;
@@ -31,11 +31,24 @@ export class RecordingSession {
   }
 
   handle(event: RequestEvent): void {
+    this.apply((recorder) => recorder.handle(event));
+  }
+
+  /** A main-frame navigation committed (webNavigation.onCommitted). */
+  commit(details: CommitDetails): void {
+    this.apply((recorder) => recorder.onCommitted(details));
+  }
+
+  metaRefresh(details: MetaRefreshDetails): void {
+    this.apply((recorder) => recorder.noteMetaRefresh(details));
+  }
+
+  private apply(step: (recorder: Recorder) => void): void {
     if (this.queue) {
-      this.queue.push(event);
+      this.queue.push(step);
       return;
     }
-    this.recorder.handle(event);
+    step(this.recorder);
     this.scheduleFlush();
   }
 
@@ -58,7 +71,7 @@ export class RecordingSession {
     }
     const queued = this.queue ?? [];
     this.queue = undefined;
-    for (const event of queued) this.recorder.handle(event);
+    for (const step of queued) step(this.recorder);
     if (queued.length) this.scheduleFlush();
   }
 

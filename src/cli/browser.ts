@@ -132,6 +132,8 @@ export interface ExtensionBrowser {
   worker(): Promise<Worker>;
   /** The chains the extension recorded, read from its own store. */
   chains(): Promise<Chain[]>;
+  /** Runs a function in the service worker, waking it first when it was stopped. */
+  evaluate<T, A = undefined>(fn: (arg: A) => Promise<T>, arg?: A): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -177,30 +179,39 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     );
   }
   const extensionId = new URL(first.url()).host;
-  const worker = async (): Promise<Worker> => {
-    // The newest first: Playwright keeps listing a worker that Chromium has stopped.
-    const live = context
-      .serviceWorkers()
-      .filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`))
-      .at(-1);
-    if (live) return live;
-    // A stopped worker is started again by any extension page.
+  // Playwright keeps listing a worker that Chromium has stopped: follow the newest one.
+  let latest = first;
+  context.on('serviceworker', (w) => {
+    if (w.url().startsWith(`chrome-extension://${extensionId}/`)) latest = w;
+  });
+  /** Starts a stopped worker: the panel page connects to it. */
+  const wake = async (): Promise<void> => {
+    const started = context
+      .waitForEvent('serviceworker', {
+        timeout: 10_000,
+        predicate: (w) => w.url().startsWith(`chrome-extension://${extensionId}/`),
+      })
+      .catch(() => undefined);
     const page = await context.newPage();
     try {
-      await page.goto(`chrome-extension://${extensionId}/extension/panel.html`).catch(() => undefined);
-      return await findWorker(10_000);
+      await page.goto(`chrome-extension://${extensionId}/extension/panel.html?tabId=all`).catch(() => undefined);
+      await started;
     } finally {
       await page.close();
     }
   };
-  const evaluate = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const worker = async (): Promise<Worker> => latest;
+  const evaluate = async <T, A = undefined>(fn: (arg: A) => Promise<T>, arg?: A): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await (await worker()).evaluate(fn);
+        // A stopped worker never answers: give up on it after a while and wake a new one.
+        return await Promise.race([
+          latest.evaluate(fn as never, arg) as Promise<T>,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('worker did not answer')), 3_000)),
+        ]);
       } catch (error) {
-        // The worker stopped between finding and evaluating it; a new one is on its way.
-        if (attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, 100));
+        if (attempt >= 5) throw error;
+        await wake();
       }
     }
   };
@@ -213,6 +224,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     extensionId,
     browserPath,
     worker,
+    evaluate,
     chains: () =>
       evaluate(async () => {
         if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');

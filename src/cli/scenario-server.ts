@@ -202,7 +202,11 @@ export async function startScenarioServer(opts: { port?: number } = {}): Promise
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void respond(req, res, Buffer.concat(chunks).toString('utf8'));
+      respond(req, res, Buffer.concat(chunks).toString('utf8')).catch(() => {
+        // A hostile query (e.g. a newline in ?to=) cannot become a header: refuse it.
+        if (!res.headersSent) res.writeHead(400).end();
+        else res.destroy();
+      });
     });
   };
 
@@ -386,6 +390,29 @@ export async function startScenarioServer(opts: { port?: number } = {}): Promise
         return send(200, burstPage(n));
       }
     }
+    // Building blocks for mixed journeys: /r/<code>?to=URL redirects with that code;
+    // /client/<how>?to=URL&delay=S answers 200 and moves on by itself.
+    const to = url.searchParams.get('to') ?? '/client/landed';
+    const generic = p.match(/^\/r\/(301|302|303|307|308)$/);
+    if (generic) return redirect(Number(generic[1]), to);
+    const client = p.match(/^\/client\/(meta|refresh|replace|href)$/);
+    if (client) {
+      const delay = Math.max(0, Number(url.searchParams.get('delay') ?? 0) || 0);
+      const how = client[1];
+      if (how === 'refresh')
+        return finalPage('Client redirect: Refresh header', '', { Refresh: `${delay}; url=${to}` });
+      if (how === 'meta') {
+        return finalPage(
+          'Client redirect: meta refresh',
+          `<meta http-equiv="refresh" content="${delay}; url=${escapeHtml(to)}">`,
+        );
+      }
+      const call =
+        how === 'replace' ? `location.replace(${JSON.stringify(to)})` : `location.href = ${JSON.stringify(to)}`;
+      const script = delay ? `setTimeout(() => { ${call}; }, ${delay * 1000});` : `${call};`;
+      return finalPage(`Client redirect: JavaScript ${how}`, `<script>${script.replace(/</g, '\\u003c')}</script>`);
+    }
+    if (p === '/client/landed') return finalPage('Client redirect: landed');
     const post = p.match(/^\/post\/(301|302|303|307|308)$/);
     if (post) return redirect(Number(post[1]), '/echo');
     const burst = p.match(/^\/burst\/(r|f|done)\/(\d+)$/);

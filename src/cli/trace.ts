@@ -3,6 +3,7 @@
  * extension recorded for each visit.
  */
 import type { Page } from 'playwright-core';
+import { refreshDelay } from '../core/recorder.ts';
 import type { Chain } from '../core/types.ts';
 import { type ExtensionBrowser, UserError } from './browser.ts';
 
@@ -69,6 +70,42 @@ async function submitForm(page: Page, target: TraceTarget): Promise<void> {
 }
 
 const ENDED_TIMEOUT_MS = 30_000;
+const MAX_CLIENT_REDIRECTS = 10;
+/** A declared refresh longer than this is reported, not waited for. */
+const MAX_REFRESH_WAIT_S = 60;
+
+function withoutFragment(url: string): string {
+  return url.split('#')[0] ?? url;
+}
+
+/**
+ * Waits until every main-frame chain this visit started has ended and the page the tab shows
+ * is the end of one of them (a client redirect has then been joined to its journey).
+ */
+async function settle(browser: ExtensionBrowser, page: Page, known: ReadonlySet<string>): Promise<Chain[]> {
+  const deadline = Date.now() + ENDED_TIMEOUT_MS;
+  for (;;) {
+    const chains = (await browser.chains()).filter((c) => !known.has(c.id) && c.type === 'main_frame');
+    const shown = withoutFragment(page.url());
+    const ended = chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending');
+    const landed = chains.some((c) => withoutFragment(c.hops.at(-1)?.url ?? '') === shown) || !shown.startsWith('http');
+    if ((ended && landed) || Date.now() > deadline) return chains;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How long to wait for a refresh the shown page announced (Refresh header or meta tag). */
+async function clientRedirectWait(page: Page, chain: Chain | undefined): Promise<number | undefined> {
+  const last = chain?.hops.at(-1);
+  if (!last || last.error) return undefined;
+  const header = last.responseHeaders.find((h) => h.name.toLowerCase() === 'refresh')?.value;
+  const meta = await page
+    .evaluate(() => document.querySelector<HTMLMetaElement>('meta[http-equiv="refresh" i]')?.content)
+    .catch(() => undefined);
+  const delay = refreshDelay(header ?? meta);
+  if (delay === undefined || delay > MAX_REFRESH_WAIT_S) return undefined;
+  return delay * 1000 + 5000;
+}
 
 export async function traceTargets(browser: ExtensionBrowser, targets: readonly TraceTarget[]): Promise<TraceResult[]> {
   const results: TraceResult[] = [];
@@ -83,13 +120,20 @@ export async function traceTargets(browser: ExtensionBrowser, targets: readonly 
     } catch (error) {
       navigationError = /net::ERR_[A-Z_]+/.exec(String(error))?.[0] ?? String(error).split('\n')[0];
     }
-    const deadline = Date.now() + ENDED_TIMEOUT_MS;
-    let chains: Chain[] = [];
-    for (;;) {
-      chains = (await browser.chains()).filter((c) => !known.has(c.id) && c.type === 'main_frame');
-      if (chains.length && chains.every((c) => c.outcome.state !== 'pending')) break;
-      if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 50));
+    let chains = await settle(browser, page, known);
+    // A page may move on by itself (meta refresh, Refresh header): follow it into the journey.
+    for (let i = 0; i < MAX_CLIENT_REDIRECTS; i++) {
+      const last = chains.at(-1)?.hops.at(-1)?.url;
+      const waitMs = await clientRedirectWait(page, chains.at(-1));
+      if (waitMs === undefined || last === undefined) break;
+      // Polling the URL, not waiting for an event: a 0 s refresh may already have happened.
+      const until = Date.now() + waitMs;
+      while (withoutFragment(page.url()) === withoutFragment(last) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (withoutFragment(page.url()) === withoutFragment(last)) break;
+      await page.waitForLoadState('load').catch(() => undefined);
+      chains = await settle(browser, page, known);
     }
     await page.close();
     results.push(navigationError ? { target, chains, navigationError } : { target, chains });

@@ -58,3 +58,22 @@ export type RequestEvent =
   | { event: 'onErrorOccurred'; details: ErrorDetails };
 
 export type RequestEventName = RequestEvent['event'];
+
+/** webNavigation.onCommitted for a main frame: tells a client redirect from a user navigation. */
+export interface CommitDetails {
+  tabId: number;
+  frameId: number;
+  url: string;
+  transitionType?: string;
+  transitionQualifiers?: string[];
+  timeStamp: number;
+}
+
+/** What the content script saw in a top-level document: `<meta http-equiv="refresh">`. */
+export interface MetaRefreshDetails {
+  tabId: number;
+  url: string;
+  /** The content attribute as written, e.g. `0; url=/next`. */
+  content: string;
+  timeStamp: number;
+}

@@ -5,7 +5,7 @@
  * passes through `printable`.
  */
 import { MAX_REDIRECTS } from './analysis.ts';
-import { durationLabel, printable } from './format-text.ts';
+import { clientLabel, durationLabel, printable } from './format-text.ts';
 import { getHeader } from './headers.ts';
 import type { Chain, Hop } from './types.ts';
 
@@ -334,9 +334,32 @@ function internalPoints(hop: Hop): { headline: string; points: string[] } {
   }
 }
 
+/** A page that answered and then navigated on by itself: how, and what it costs. */
+function clientPoints(hop: Hop): string[] {
+  const c = hop.clientRedirect;
+  const how =
+    c?.type === 'meta-refresh'
+      ? `a <meta http-equiv="refresh"> tag in the page${c.delaySeconds !== undefined ? ` asked for it after ${c.delaySeconds} s` : ''} (HTML, "Refresh" state of the meta element)`
+      : c?.type === 'refresh-header'
+        ? `the response's Refresh header${c.delaySeconds !== undefined ? ` asked for it after ${c.delaySeconds} s` : ''} (HTML, "shared declarative refresh steps")`
+        : c?.type === 'javascript'
+          ? 'a script in the page changed location (location.href, location.replace, …)'
+          : 'the page navigated by itself';
+  const points = [
+    `Not an HTTP redirect: the page loaded with ${hop.statusCode || 'no'} status and then moved on because ${how}.`,
+    'The user waits for the first page to load, and search engines follow such redirects less reliably than a 301 or 308 (Google Search Central, "Redirects and Google Search").',
+  ];
+  if (c && c.afterMs >= 2000) {
+    points.push(`The next navigation started ${durationLabel(c.afterMs)} after this page had loaded.`);
+  }
+  return points;
+}
+
 function headlineOf(hop: Hop): string {
   const code = hop.statusCode;
-  if (hop.kind === 'client') return `The page sent the browser on itself (client-side redirect) → ${shortTarget(hop)}`;
+  if (hop.kind === 'client') {
+    return `${statusName(hop)}, then the page moved on by itself (${clientLabel(hop.clientRedirect)}) → ${shortTarget(hop)}`;
+  }
   if (code === 0) {
     if (hop.error) return `Failed: ${describeNetError(hop.error).short}`;
     if (hop.redirectUrl) return `Redirect without a response → ${shortTarget(hop)}`;
@@ -478,9 +501,7 @@ export function explainHop(chain: Chain, hop: Hop): Explanation {
     points.push(...internal.points);
   } else if (hop.kind === 'client') {
     headline = headlineOf(hop);
-    points.push(
-      'Not an HTTP redirect: the page loaded and then moved on by itself (meta refresh, a Refresh header or JavaScript). The user waits for the first page, and search engines follow such redirects less reliably than a 301 or 308 (Google Search Central, "Redirects and Google Search").',
-    );
+    points.push(...clientPoints(hop));
   } else {
     headline = headlineOf(hop);
     if (hop.statusCode === 0 && hop.redirectUrl && !hop.error) {
@@ -578,8 +599,7 @@ export function explainChain(chain: Chain): Explanation {
   for (const h of hops) {
     const n = `Hop ${h.index + 1}`;
     if (h.kind === 'internal') points.push(`${n}: ${internalShort(h)}.`);
-    if (h.kind === 'client')
-      points.push(`${n}: the page redirected itself (meta refresh, Refresh header or JavaScript).`);
+    if (h.kind === 'client') points.push(`${n}: the page moved on by itself (${clientLabel(h.clientRedirect)}).`);
     const change = h.methodChange;
     if (change?.kind === 'changed') {
       points.push(

@@ -3,7 +3,7 @@
  * Every untrusted string (URLs, status text, header values) passes through `printable`, so no
  * terminal escape sequence from a server reaches the user's terminal.
  */
-import type { CacheVerdictKind, Chain, Hop } from './types.ts';
+import type { CacheVerdictKind, Chain, ClientRedirect, ClientRedirectType, Hop } from './types.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
@@ -31,8 +31,24 @@ export function methodLabel(hop: Hop): string {
   return change?.kind === 'changed' ? `${change.from} → ${change.to}` : hop.method;
 }
 
+const CLIENT_TYPES: Record<ClientRedirectType, string> = {
+  'meta-refresh': 'meta refresh',
+  'refresh-header': 'Refresh header',
+  javascript: 'JavaScript',
+};
+
+/** "meta refresh, 0 s"; a redirect long after the page loaded says how long. */
+export function clientLabel(client: ClientRedirect | undefined): string {
+  if (!client) return 'client-side';
+  const parts = [CLIENT_TYPES[client.type]];
+  if (client.delaySeconds !== undefined) parts.push(`${client.delaySeconds} s`);
+  else if (client.afterMs >= 2000) parts.push(`after ${durationLabel(client.afterMs)}`);
+  return parts.join(', ');
+}
+
 export function kindLabel(hop: Hop): string {
   if (hop.kind === 'internal') return `internal (${printable(hop.internalReason ?? '?')})`;
+  if (hop.kind === 'client') return `client (${clientLabel(hop.clientRedirect)})`;
   return hop.kind;
 }
 

@@ -103,6 +103,16 @@ const HopscopeSchema = z.object({
   crossOrigin: optionalBoolean,
   downgrade: optionalBoolean,
   repeatsHop: z.catch(z.optional(z.int().check(z.gte(0))), undefined),
+  clientRedirect: z.catch(
+    z.optional(
+      z.object({
+        type: z.enum(['meta-refresh', 'refresh-header', 'javascript']),
+        delaySeconds: z.optional(z.number().check(z.gte(0))),
+        afterMs: z.number().check(z.gte(0)),
+      }),
+    ),
+    undefined,
+  ),
   chainOutcome: z.catch(z.optional(OutcomeSchema), undefined),
   tabId: z.catch(z.int(), -1),
   frameId: z.catch(z.int(), 0),
@@ -491,10 +501,16 @@ function ownHop(rec: Rec, index: number, f: HopscopeFields, next: Rec | undefine
     ? { verdict: f.cache.verdict, reason: f.cache.reason, headers: cachingHeaders(hop.responseHeaders) }
     : cacheVerdict(hop);
   if (f.methodChange) hop.methodChange = f.methodChange as MethodChange;
-  else if (hop.redirectUrl && next) hop.methodChange = describeMethodChange(hop, next.entry.request.method);
+  else if (hop.redirectUrl && next && hop.kind !== 'client') {
+    hop.methodChange = describeMethodChange(hop, next.entry.request.method);
+  }
   if (f.crossOrigin !== undefined) hop.crossOrigin = f.crossOrigin;
   if (f.downgrade !== undefined) hop.downgrade = f.downgrade;
   if (f.repeatsHop !== undefined && f.repeatsHop < index) hop.repeatsHop = f.repeatsHop;
+  if (hop.kind === 'client' && f.clientRedirect) {
+    hop.clientRedirect = { type: f.clientRedirect.type, afterMs: f.clientRedirect.afterMs };
+    if (f.clientRedirect.delaySeconds !== undefined) hop.clientRedirect.delaySeconds = f.clientRedirect.delaySeconds;
+  }
   return hop;
 }
 

@@ -7,7 +7,16 @@
 import type { Entry, Har, Header as HarHeader, QueryString } from 'har-format';
 import { getHeader } from './headers.ts';
 import { redactUrl, sanitizeHeaders } from './redact.ts';
-import type { CacheVerdictKind, Chain, ChainOutcome, Header, Hop, HopKind, MethodChange } from './types.ts';
+import type {
+  CacheVerdictKind,
+  Chain,
+  ChainOutcome,
+  ClientRedirect,
+  Header,
+  Hop,
+  HopKind,
+  MethodChange,
+} from './types.ts';
 
 export const HOPSCOPE_VERSION = '0.1.0';
 
@@ -29,6 +38,8 @@ export interface HarHopscopeEntry {
   crossOrigin: boolean;
   downgrade: boolean;
   repeatsHop?: number;
+  /** On `client` hops: how the page moved on (meta refresh, Refresh header, JavaScript). */
+  clientRedirect?: ClientRedirect;
   chainOutcome: ChainOutcome;
   tabId: number;
   frameId: number;
@@ -63,6 +74,63 @@ function queryString(url: string): QueryString[] {
   }
 }
 
+/** What RFC 3986 allows unescaped in each part of a URI (besides `%XX`), per its ABNF. */
+const URI_SAFE = {
+  userinfo: /^[A-Za-z0-9\-._~!$&'()*+,;=:]$/,
+  host: /^[A-Za-z0-9\-._~!$&'()*+,;=]$/,
+  path: /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/,
+  query: /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/,
+};
+
+const URI_PLAIN =
+  /^[a-z][a-z0-9+.-]*:(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*(?:#(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+
+function percentEncode(text: string, safe: RegExp): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i) as number;
+    const ch = String.fromCodePoint(cp);
+    i += ch.length;
+    if (safe.test(ch) || (ch === '%' && /^[0-9a-f]{2}$/i.test(text.slice(i, i + 2)))) out += ch;
+    else out += encodeURIComponent(cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : ch);
+  }
+  return out;
+}
+
+/**
+ * A URL as an RFC 3986 URI, as HAR 1.2 requires of `request.url`: browsers keep `|`, `^`, `[`,
+ * `{`, a bare `%` and more unescaped (WHATWG URL), so those are percent-encoded. Text with no
+ * scheme (a relative Location) is returned as it is.
+ */
+export function uriForHar(url: string): string {
+  let text = url;
+  let parsed = true;
+  try {
+    text = new URL(url).href;
+  } catch {
+    parsed = false;
+  }
+  // The common case: a browser's URL with nothing to escape and at most one `#`, kept as it is.
+  if (parsed && text === url && URI_PLAIN.test(url)) return url;
+  const m = /^([a-z][a-z0-9+.-]*:)(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(text);
+  if (!m) return url;
+  const [, scheme = '', authority, path = '', query, fragment] = m;
+  let out = scheme;
+  if (authority !== undefined) {
+    const at = authority.lastIndexOf('@');
+    if (at >= 0) out += `//${percentEncode(authority.slice(0, at), URI_SAFE.userinfo)}@`;
+    else out += '//';
+    const hostPort = authority.slice(at + 1);
+    const port = /:\d*$/.exec(hostPort)?.[0] ?? '';
+    const host = hostPort.slice(0, hostPort.length - port.length);
+    out += (parsed && /^\[[0-9a-f:.]+\]$/i.test(host) ? host : percentEncode(host, URI_SAFE.host)) + port;
+  }
+  out += percentEncode(path, URI_SAFE.path);
+  if (query !== undefined) out += `?${percentEncode(query.slice(1), URI_SAFE.query)}`;
+  if (fragment !== undefined) out += `#${percentEncode(fragment.slice(1), URI_SAFE.query)}`;
+  return out;
+}
+
 function iso(ms: number): string {
   return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
 }
@@ -74,7 +142,7 @@ function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] 
 
 function hopEntry(chain: Chain, hop: Hop, sanitize: boolean): HopscopeHarEntry {
   const clean = sanitize ? redactUrl : (u: string) => u;
-  const url = clean(hop.url);
+  const url = uriForHar(clean(hop.url));
   const httpVersion = hop.httpVersion || 'unknown';
   const time = Math.max(0, hop.endTime - hop.startTime);
   const mimeType = getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown';
@@ -93,6 +161,7 @@ function hopEntry(chain: Chain, hop: Hop, sanitize: boolean): HopscopeHarEntry {
   if (hop.internalReason) hopscope.internalReason = hop.internalReason;
   if (hop.methodChange) hopscope.methodChange = hop.methodChange;
   if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
+  if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
   const entry: HopscopeHarEntry = {
     startedDateTime: iso(hop.startTime),
     time,
@@ -113,7 +182,7 @@ function hopEntry(chain: Chain, hop: Hop, sanitize: boolean): HopscopeHarEntry {
       cookies: [],
       headers: harHeaders(hop.responseHeaders, sanitize),
       content: { size: 0, mimeType },
-      redirectURL: clean(hop.redirectUrl),
+      redirectURL: uriForHar(clean(hop.redirectUrl)),
       headersSize: -1,
       bodySize: -1,
       ...(hop.error ? { _error: hop.error } : {}),

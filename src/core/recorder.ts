@@ -16,10 +16,18 @@ import {
   MAX_REDIRECTS,
   summarize,
 } from './analysis.ts';
-import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
+import type {
+  BeforeRequestDetails,
+  CommitDetails,
+  ErrorDetails,
+  MetaRefreshDetails,
+  RedirectDetails,
+  RequestEvent,
+  ResponseDetails,
+} from './events.ts';
 import { getHeader, toHeaders } from './headers.ts';
 import { parseStatusLine } from './status-line.ts';
-import type { Chain, Hop, HopKind, PendingHop } from './types.ts';
+import type { Chain, ClientRedirect, Hop, HopKind, PendingHop } from './types.ts';
 
 export interface RecorderOptions {
   /** Most chains kept; the oldest finished ones are evicted first. */
@@ -51,6 +59,21 @@ interface Candidate {
 
 const DEFAULTS = { maxChains: 5000, maxBytes: 8 * 1024 * 1024, maxHops: 100 };
 
+function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
+}
+
+function sameDocument(a: string, b: string): boolean {
+  return withoutFragment(a) === withoutFragment(b);
+}
+
+/** The delay of `5; url=/next` (Refresh header or meta content), in seconds (HTML §7.11.1). */
+export function refreshDelay(content: string | undefined): number | undefined {
+  const m = /^\s*(\d+(?:\.\d*)?)/.exec(content ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 function isHttp(url: string): boolean {
   return url.startsWith('http://') || url.startsWith('https://');
 }
@@ -69,6 +92,10 @@ export class Recorder {
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
   private readonly listeners = new Set<ChainListener>();
+  /** Per tab: the journey of the page shown now (its last committed main-frame navigation). */
+  private readonly currentByTab = new Map<number, string>();
+  /** Per tab: the `<meta http-equiv=refresh>` the content script saw in the shown document. */
+  private readonly metaRefresh = new Map<number, MetaRefreshDetails>();
   private totalBytes = 0;
   private evictedCount = 0;
   private readonly opts: Required<RecorderOptions>;
@@ -104,7 +131,8 @@ export class Recorder {
       const size = JSON.stringify(chain).length;
       this.sizes.set(chain.id, size);
       this.totalBytes += size;
-      if (chain.outcome.state === 'pending') this.active.set(chain.requestId, chain.id);
+      if (chain.outcome.state === 'pending') this.active.set(chain.requestIds?.at(-1) ?? chain.requestId, chain.id);
+      if (chain.type === 'main_frame') this.currentByTab.set(chain.tabId, chain.id);
     }
     this.evictedCount = Math.max(this.evictedCount, evicted);
   }
@@ -149,6 +177,136 @@ export class Recorder {
         this.onEnd(e.details, e.details.error);
         return;
     }
+  }
+
+  /** The journey of the page a tab shows now, if it was recorded. */
+  currentChain(tabId: number): Chain | undefined {
+    const id = this.currentByTab.get(tabId);
+    return id ? this.chains.get(id) : undefined;
+  }
+
+  /** The content script saw a meta refresh in a tab's top-level document. */
+  noteMetaRefresh(d: MetaRefreshDetails): void {
+    this.metaRefresh.set(d.tabId, d);
+    // A 0 s refresh can commit before the content script's message arrives: the hop was then
+    // taken for JavaScript, and this corrects it.
+    const chain = this.currentChain(d.tabId);
+    const hop = chain?.hops.find(
+      (h) => h.kind === 'client' && h.clientRedirect?.type === 'javascript' && sameDocument(h.url, d.url),
+    );
+    if (chain && hop?.clientRedirect) {
+      hop.clientRedirect.type = 'meta-refresh';
+      const delay = refreshDelay(d.content);
+      if (delay !== undefined) hop.clientRedirect.delaySeconds = delay;
+      this.metaRefresh.delete(d.tabId);
+      this.touch(chain);
+    }
+  }
+
+  /**
+   * A main-frame navigation committed. When Chromium marks it `client_redirect`, the page shown
+   * before moved on by itself (meta refresh, Refresh header, JavaScript): the new navigation's
+   * hops join that page's journey behind a `client` hop.
+   */
+  onCommitted(d: CommitDetails): void {
+    if (d.frameId !== 0) return;
+    const previousId = this.currentByTab.get(d.tabId);
+    const committed = isHttp(d.url) ? this.committedChain(d.tabId, d.url) : undefined;
+    if (!committed) {
+      this.currentByTab.delete(d.tabId);
+      this.forgetMetaRefresh(d);
+      return;
+    }
+    const previous = previousId ? this.chains.get(previousId) : undefined;
+    if (d.transitionQualifiers?.includes('forward_back') && committed.summary.redirects === 0) {
+      // Back to a page: it was reached through the journey of the first visit, not this reload.
+      const earlier = this.committedChain(d.tabId, d.url, (c) => c.summary.redirects > 0);
+      if (earlier) {
+        this.currentByTab.set(d.tabId, earlier.id);
+        this.touch(earlier, false);
+        this.forgetMetaRefresh(d);
+        return;
+      }
+    }
+    // Only a page that finished loading is joined: while its request is under way, its late
+    // events would land after the next page's hops.
+    if (
+      previous &&
+      previous !== committed &&
+      previous.outcome.state !== 'pending' &&
+      d.transitionQualifiers?.includes('client_redirect')
+    ) {
+      this.mergeClientRedirect(previous, committed);
+      this.currentByTab.set(d.tabId, previous.id);
+      this.touch(previous);
+    } else {
+      this.currentByTab.set(d.tabId, committed.id);
+      this.touch(committed, false);
+    }
+    this.forgetMetaRefresh(d);
+  }
+
+  /**
+   * A new document replaced the one the meta refresh was seen in. The content script's message
+   * may also overtake the commit of its own document: then it is kept.
+   */
+  private forgetMetaRefresh(d: CommitDetails): void {
+    const meta = this.metaRefresh.get(d.tabId);
+    if (meta && !sameDocument(meta.url, d.url)) this.metaRefresh.delete(d.tabId);
+  }
+
+  /** The newest main-frame journey of the tab that ends (or is about to end) at this URL. */
+  private committedChain(tabId: number, url: string, accept: (c: Chain) => boolean = () => true): Chain | undefined {
+    const target = withoutFragment(url);
+    const all = [...this.chains.values()];
+    for (let i = all.length - 1; i >= 0; i--) {
+      const c = all[i] as Chain;
+      if (c.tabId !== tabId || c.type !== 'main_frame') continue;
+      const last = c.pending?.url ?? c.hops.at(-1)?.url;
+      if (last !== undefined && withoutFragment(last) === target && accept(c)) return c;
+    }
+    return undefined;
+  }
+
+  private mergeClientRedirect(previous: Chain, next: Chain): void {
+    const last = previous.hops.at(-1);
+    const target = next.hops[0]?.url ?? next.pending?.url;
+    if (!last || !target) return;
+    const refresh = getHeader(last.responseHeaders, 'refresh');
+    const meta = this.metaRefresh.get(previous.tabId);
+    const client: ClientRedirect = {
+      type:
+        refresh !== undefined
+          ? 'refresh-header'
+          : meta && sameDocument(meta.url, last.url)
+            ? 'meta-refresh'
+            : 'javascript',
+      afterMs: Math.max(0, Math.round(next.startTime - last.endTime)),
+    };
+    const delay = refreshDelay(refresh ?? (client.type === 'meta-refresh' ? meta?.content : undefined));
+    if (delay !== undefined) client.delaySeconds = delay;
+    last.kind = 'client';
+    last.clientRedirect = client;
+    last.redirectUrl = target;
+    last.crossOrigin = isCrossOrigin(last.url, target);
+    last.downgrade = isDowngrade(last.url, target);
+    const nextActive = [...this.active].filter(([, id]) => id === next.id).map(([requestId]) => requestId);
+    this.drop([next.id]);
+    this.emit({ type: 'remove', ids: [next.id] });
+    for (const hop of next.hops) {
+      hop.index = previous.hops.length;
+      const earlier = previous.hops.findIndex((h) => h.url === hop.url && h.method === hop.method);
+      if (earlier >= 0) hop.repeatsHop = earlier;
+      else delete hop.repeatsHop;
+      previous.hops.push(hop);
+    }
+    this.capHops(previous);
+    previous.requestIds = [...(previous.requestIds ?? [previous.requestId]), next.requestId];
+    previous.outcome = next.outcome;
+    if (next.endTime !== undefined) previous.endTime = next.endTime;
+    else delete previous.endTime;
+    if (next.pending) previous.pending = next.pending;
+    for (const requestId of nextActive) this.active.set(requestId, previous.id);
   }
 
   /**
@@ -261,7 +419,7 @@ export class Recorder {
     } else {
       chain.outcome = { state: 'completed', statusCode: chain.hops.at(-1)?.statusCode ?? 0 };
     }
-    this.active.delete(chain.requestId);
+    this.active.delete(d.requestId);
     this.touch(chain);
   }
 
@@ -376,18 +534,26 @@ export class Recorder {
 
   private pushHop(chain: Chain, hop: Hop): void {
     chain.pending = undefined;
-    if (chain.hops.length >= this.opts.maxHops) {
-      chain.hops.splice(1, 1); // keep the first hop; drop the oldest middle one
-      chain.hops.forEach((h, i) => {
-        h.index = i;
-      });
-      hop.index = chain.hops.length;
-    }
     const previous = chain.hops.at(-1);
     // The next request's start was missed (worker restarted): its own details carry the method.
     if (previous && !previous.methodChange) this.linkNext(previous, hop.method);
     chain.hops.push(hop);
+    this.capHops(chain);
     this.touch(chain);
+  }
+
+  /** Keeps at most maxHops: the first hop (unless the cap is 1) and the latest; drops the oldest middle ones. */
+  private capHops(chain: Chain): void {
+    const excess = chain.hops.length - this.opts.maxHops;
+    if (excess <= 0) return;
+    chain.hops.splice(Math.min(1, this.opts.maxHops - 1), excess);
+    // Indexes moved: renumber, and point repeats at the hops still kept.
+    chain.hops.forEach((h, i, all) => {
+      h.index = i;
+      const earlier = all.findIndex((e) => e.url === h.url && e.method === h.method);
+      if (earlier >= 0 && earlier < i) h.repeatsHop = earlier;
+      else delete h.repeatsHop;
+    });
   }
 
   /** The next request of a chain is known: say what happened to the method. */
@@ -411,7 +577,8 @@ export class Recorder {
       const chain = this.chains.get(id);
       if (!chain) continue;
       this.chains.delete(id);
-      if (this.active.get(chain.requestId) === id) this.active.delete(chain.requestId);
+      for (const [requestId, chainId] of this.active) if (chainId === id) this.active.delete(requestId);
+      if (this.currentByTab.get(chain.tabId) === id) this.currentByTab.delete(chain.tabId);
       this.totalBytes -= this.sizes.get(id) ?? 0;
       this.sizes.delete(id);
       this.dirty.delete(id);

@@ -14,6 +14,17 @@ export type HopKind = 'server' | 'internal' | 'client';
 /** Well-known values of Chromium's `Non-Authoritative-Reason`; any other value is kept raw. */
 export type InternalReason = 'HSTS' | 'WebRequest API' | 'HttpsUpgrades' | 'Delegate' | (string & {});
 
+export type ClientRedirectType = 'meta-refresh' | 'refresh-header' | 'javascript';
+
+/** A page that answered (usually 200) and then navigated on by itself. */
+export interface ClientRedirect {
+  type: ClientRedirectType;
+  /** The delay the page asked for (meta refresh or Refresh header), in seconds. */
+  delaySeconds?: number;
+  /** How long after this hop ended the next navigation started, in ms. */
+  afterMs: number;
+}
+
 export type CacheVerdictKind =
   /** The browser answered from its HTTP cache; the server was not contacted. */
   | 'from-cache'
@@ -70,6 +81,8 @@ export interface Hop {
   kind: HopKind;
   /** Set when kind is `internal`: the `Non-Authoritative-Reason` value. */
   internalReason?: InternalReason;
+  /** Set when kind is `client`: how the page moved on to `redirectUrl` by itself. */
+  clientRedirect?: ClientRedirect;
   cache: CacheVerdict;
   /** Set on redirect hops once the next request is known. */
   methodChange?: MethodChange;
@@ -94,6 +107,8 @@ export interface Chain {
   /** Unique per recording session: the webRequest requestId plus its start time. */
   id: string;
   requestId: string;
+  /** Every request of the journey when client redirects joined several (first one first). */
+  requestIds?: string[];
   tabId: number;
   frameId: number;
   type: ResourceType;

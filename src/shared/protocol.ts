@@ -20,9 +20,16 @@ export interface PageToWorker {
 /** Messages the worker sends to a page. */
 export interface WorkerToPage {
   /** The whole current state for the subscription, oldest chain first. */
-  'hopscope/snapshot': { version: number; tabId: number | null; chains: Chain[]; evicted: number };
+  'hopscope/snapshot': {
+    version: number;
+    tabId: number | null;
+    chains: Chain[];
+    evicted: number;
+    /** The journey of the page the tab shows now (null: unknown, or every tab). */
+    current: string | null;
+  };
   /** Chains added or changed since the last message, oldest first. */
-  'hopscope/update': { chains: Chain[]; removed: string[]; evicted: number };
+  'hopscope/update': { chains: Chain[]; removed: string[]; evicted: number; current: string | null };
   'hopscope/error': { message: string };
 }
 
@@ -66,4 +73,20 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** One-off message from the content script: the document has `<meta http-equiv=refresh>`. */
+export const META_REFRESH_MESSAGE = 'hopscope/meta-refresh';
+
+export interface MetaRefreshMessage {
+  type: typeof META_REFRESH_MESSAGE;
+  url: string;
+  content: string;
+}
+
+export function parseMetaRefreshMessage(value: unknown): MetaRefreshMessage | undefined {
+  if (!isObject(value) || value.type !== META_REFRESH_MESSAGE) return undefined;
+  if (typeof value.url !== 'string' || typeof value.content !== 'string') return undefined;
+  if (value.url.length > 65_536 || value.content.length > 4096) return undefined;
+  return { type: META_REFRESH_MESSAGE, url: value.url, content: value.content };
 }

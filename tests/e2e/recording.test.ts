@@ -231,7 +231,7 @@ describe('recording in Chromium', () => {
       expect(chain.type).toBe('xmlhttprequest');
     }
     // What was written to storage.session is the same: a restart would lose nothing.
-    const stored = await (await e2e.browser.worker()).evaluate(async () => {
+    const stored = await e2e.browser.evaluate(async () => {
       await globalThis.hopscope?.flush();
       const all = await (globalThis as unknown as SessionStorageGlobal).chrome.storage.session.get(null);
       return Object.values(all).filter(

@@ -407,8 +407,32 @@ describe('explainHop: failures and other kinds', () => {
     hop.kind = 'client';
     hop.redirectUrl = `${L}/next`;
     const e = explainHop(chain, hop);
-    expect(e.headline).toBe('The page sent the browser on itself (client-side redirect) → /next');
+    expect(e.headline).toMatch(/^200 OK, then the page moved on by itself \(client-side\) → \/next$/);
     expect(e.points[0]).toContain('Not an HTTP redirect');
+  });
+
+  it.each([
+    [
+      { type: 'meta-refresh', delaySeconds: 2, afterMs: 2010 },
+      'meta refresh, 2 s',
+      /<meta http-equiv="refresh"> tag in the page asked for it after 2 s/,
+    ],
+    [
+      { type: 'refresh-header', delaySeconds: 0, afterMs: 12 },
+      'Refresh header, 0 s',
+      /Refresh header asked for it after 0 s/,
+    ],
+    [{ type: 'javascript', afterMs: 30_000 }, 'JavaScript, after 30.00 s', /a script in the page changed location/],
+  ] as const)('a %j client hop says how the page moved on', (client, label, how) => {
+    const chain = structuredClone(onlyChain('ok'));
+    const hop = hopAt(chain, 0);
+    hop.kind = 'client';
+    hop.clientRedirect = { ...client };
+    hop.redirectUrl = `${L}/next`;
+    const e = explainHop(chain, hop);
+    expect(e.headline).toContain(`(${label}) → /next`);
+    expect(e.points.join(' ')).toMatch(how);
+    if (client.afterMs >= 2000) expect(e.points.join(' ')).toMatch(/started .* after this page had loaded/);
   });
 
   it('a redirect with status 0 and no error (Firefox HSTS) says there was no response', () => {

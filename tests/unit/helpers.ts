@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RequestEvent } from '../../src/core/events.ts';
+import type { RawHeader, RequestEvent } from '../../src/core/events.ts';
 import { Recorder, type RecorderOptions } from '../../src/core/recorder.ts';
 import type { Chain, Hop } from '../../src/core/types.ts';
 
@@ -97,8 +97,9 @@ export interface SyntheticHop {
   statusLine?: string;
   /** Absolute target; makes this hop a redirect. */
   redirectUrl?: string;
-  requestHeaders?: Array<{ name: string; value: string }>;
-  responseHeaders?: Array<{ name: string; value: string }>;
+  /** As the browser hands them over: `value`, or `binaryValue` for bytes that are not UTF-8. */
+  requestHeaders?: RawHeader[];
+  responseHeaders?: RawHeader[];
   fromCache?: boolean;
   ip?: string;
   /** A browser-made hop (HSTS): only onBeforeRequest → onBeforeRedirect, like Chromium with extraHeaders. */

@@ -42,9 +42,15 @@ export function createExtensionConnector(): Connector {
           attempt = 0;
           if (message.type === 'hopscope/snapshot') {
             listener({ type: 'status', connected: true });
-            listener({ type: 'snapshot', chains: message.chains, evicted: message.evicted });
+            listener({ type: 'snapshot', chains: message.chains, evicted: message.evicted, current: message.current });
           } else if (message.type === 'hopscope/update') {
-            listener({ type: 'update', chains: message.chains, removed: message.removed, evicted: message.evicted });
+            listener({
+              type: 'update',
+              chains: message.chains,
+              removed: message.removed,
+              evicted: message.evicted,
+              current: message.current,
+            });
           } else {
             listener({ type: 'status', connected: true, error: message.message });
           }
@@ -69,6 +75,13 @@ export function createExtensionConnector(): Connector {
     },
     clear(tabId) {
       port?.postMessage({ type: 'hopscope/clear', tabId } satisfies PageMessage);
+    },
+    async activeTabId() {
+      const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+      return tab?.id;
+    },
+    openFullView(tabId) {
+      void browser.tabs.create({ url: browser.runtime.getURL(`extension/panel.html?tabId=${tabId}`) });
     },
   };
 }

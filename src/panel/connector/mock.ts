@@ -7,6 +7,9 @@ export class MockConnector implements Connector {
   chains: Chain[];
   evicted = 0;
   cleared: Array<number | null> = [];
+  opened: number[] = [];
+  /** The journey each tab shows now. */
+  current = new Map<number, string>();
 
   constructor(
     chains: Chain[] = [],
@@ -31,7 +34,12 @@ export class MockConnector implements Connector {
     const entry = { tabId, fn };
     this.listeners.add(entry);
     fn({ type: 'status', connected: true });
-    fn({ type: 'snapshot', chains: this.forTab(tabId, this.chains), evicted: this.evicted });
+    fn({
+      type: 'snapshot',
+      chains: this.forTab(tabId, this.chains),
+      evicted: this.evicted,
+      current: this.currentOf(tabId),
+    });
     return () => this.listeners.delete(entry);
   }
 
@@ -39,7 +47,17 @@ export class MockConnector implements Connector {
     this.cleared.push(tabId);
     const removed = this.chains.filter((c) => tabId === null || c.tabId === tabId).map((c) => c.id);
     this.chains = this.chains.filter((c) => !removed.includes(c.id));
-    this.emit({ type: 'update', chains: [], removed, evicted: this.evicted });
+    for (const l of this.listeners) {
+      l.fn({ type: 'update', chains: [], removed, evicted: this.evicted, current: this.currentOf(l.tabId) });
+    }
+  }
+
+  async activeTabId(): Promise<number | undefined> {
+    return this.options.inspectedTabId ?? this.options.tabs?.[0]?.id;
+  }
+
+  openFullView(tabId: number): void {
+    this.opened.push(tabId);
   }
 
   /** Simulates chains arriving from the recorder. */
@@ -50,7 +68,13 @@ export class MockConnector implements Connector {
       else this.chains.push(chain);
     }
     for (const l of this.listeners) {
-      l.fn({ type: 'update', chains: this.forTab(l.tabId, chains), removed: [], evicted: this.evicted });
+      l.fn({
+        type: 'update',
+        chains: this.forTab(l.tabId, chains),
+        removed: [],
+        evicted: this.evicted,
+        current: this.currentOf(l.tabId),
+      });
     }
   }
 
@@ -59,12 +83,17 @@ export class MockConnector implements Connector {
     for (const l of this.listeners) {
       l.fn({ type: 'status', connected: false });
       l.fn({ type: 'status', connected: true });
-      l.fn({ type: 'snapshot', chains: this.forTab(l.tabId, this.chains), evicted: this.evicted });
+      l.fn({
+        type: 'snapshot',
+        chains: this.forTab(l.tabId, this.chains),
+        evicted: this.evicted,
+        current: this.currentOf(l.tabId),
+      });
     }
   }
 
-  private emit(event: ConnectorEvent): void {
-    for (const l of this.listeners) l.fn(event);
+  private currentOf(tabId: number | null): string | null {
+    return tabId === null ? null : (this.current.get(tabId) ?? null);
   }
 
   private forTab(tabId: number | null, chains: Chain[]): Chain[] {

@@ -12,8 +12,8 @@ export interface TabInfo {
 }
 
 export type ConnectorEvent =
-  | { type: 'snapshot'; chains: Chain[]; evicted: number }
-  | { type: 'update'; chains: Chain[]; removed: string[]; evicted: number }
+  | { type: 'snapshot'; chains: Chain[]; evicted: number; current: string | null }
+  | { type: 'update'; chains: Chain[]; removed: string[]; evicted: number; current: string | null }
   | { type: 'status'; connected: boolean; error?: string };
 
 export type Theme = 'light' | 'dark';
@@ -29,4 +29,8 @@ export interface Connector {
    */
   subscribe(tabId: number | null, listener: (event: ConnectorEvent) => void): () => void;
   clear(tabId: number | null): void;
+  /** The active tab of the current window (for the popup). */
+  activeTabId(): Promise<number | undefined>;
+  /** Opens the full view (the panel page as a tab) on a tab. */
+  openFullView(tabId: number): void;
 }

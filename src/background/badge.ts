@@ -1,0 +1,86 @@
+/**
+ * The toolbar badge: for each tab, how many redirects led to the page it shows, coloured by the
+ * most notable kind (internal/HSTS, then client-side, then server), with the journey in the
+ * tooltip, one line per hop. Badge state is per tab in the browser, so it survives worker
+ * restarts and tab switches by itself.
+ */
+import { kindLabel, printable, statusLabel } from '../core/format-text.ts';
+import type { Chain } from '../core/types.ts';
+
+export const BADGE_COLORS = {
+  internal: '#7b1fa2',
+  client: '#e37400',
+  server: '#1a73e8',
+} as const;
+
+export interface BadgeState {
+  text: string;
+  color: string;
+  title: string;
+}
+
+export function badgeFor(chain: Chain | undefined): BadgeState {
+  const redirects = chain ? chain.hops.filter((h) => h.redirectUrl).length : 0;
+  if (!chain || redirects === 0) return { text: '', color: BADGE_COLORS.server, title: 'Hopscope: no redirects' };
+  const kinds = new Set(chain.hops.filter((h) => h.redirectUrl).map((h) => h.kind));
+  const color = kinds.has('internal')
+    ? BADGE_COLORS.internal
+    : kinds.has('client')
+      ? BADGE_COLORS.client
+      : BADGE_COLORS.server;
+  const lines = chain.hops.map((h) => {
+    const kind = h.kind === 'server' ? '' : ` [${kindLabel(h)}]`;
+    return `${statusLabel(h)} ${printable(h.url)}${kind}`;
+  });
+  const title = `Hopscope: ${redirects} redirect${redirects === 1 ? '' : 's'}\n${lines.join('\n')}`;
+  return { text: String(redirects), color, title: title.length > 1024 ? `${title.slice(0, 1023)}…` : title };
+}
+
+export interface ActionLike {
+  setBadgeText(details: { tabId: number; text: string }): Promise<void>;
+  setBadgeBackgroundColor(details: { tabId: number; color: string }): Promise<void>;
+  setTitle(details: { tabId: number; title: string }): Promise<void>;
+}
+
+/** Sets a tab's badge at most once per interval, after the recorder changed its journey. */
+export class BadgeUpdater {
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly shown = new Map<number, string>();
+
+  constructor(
+    private readonly action: ActionLike,
+    private readonly current: (tabId: number) => Chain | undefined,
+    private readonly intervalMs = 100,
+  ) {}
+
+  schedule(tabId: number): void {
+    if (tabId < 0 || this.timers.has(tabId)) return;
+    this.timers.set(
+      tabId,
+      setTimeout(() => {
+        this.timers.delete(tabId);
+        void this.apply(tabId);
+      }, this.intervalMs),
+    );
+  }
+
+  /** After chains were removed: look again at every tab that shows a badge. */
+  scheduleShown(): void {
+    for (const tabId of this.shown.keys()) this.schedule(tabId);
+  }
+
+  private async apply(tabId: number): Promise<void> {
+    const state = badgeFor(this.current(tabId));
+    const key = `${state.text}|${state.color}|${state.title}`;
+    if (this.shown.get(tabId) === key) return;
+    this.shown.set(tabId, key);
+    try {
+      await this.action.setBadgeText({ tabId, text: state.text });
+      await this.action.setBadgeBackgroundColor({ tabId, color: state.color });
+      await this.action.setTitle({ tabId, title: state.title });
+    } catch {
+      // The tab closed in the meantime.
+      this.shown.delete(tabId);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The toolbar popup: the journey that led to the page the tab shows now, compact, with copy,
+ * export and a way into the full view. Opened as a tab, `?tabId=N` picks the tab.
+ */
+import { useEffect, useState } from 'react';
+import { CACHE_LABELS, durationLabel, formatChainTable, kindLabel, outcomeLabel } from '../core/format-text.ts';
+import { chainsToHar } from '../core/har.ts';
+import type { Chain, Hop } from '../core/types.ts';
+import { StatusCode } from '../panel/components/StatusCode.tsx';
+import type { Connector } from '../panel/connector/types.ts';
+import { copyText, downloadText, harFileName } from '../panel/download.ts';
+import { useChains } from '../panel/use-chains.ts';
+
+function host(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function tabFromSearch(search: string): number | undefined {
+  const value = new URLSearchParams(search).get('tabId');
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function HopLine({ hop }: { hop: Hop }) {
+  const change = hop.methodChange?.kind === 'changed' ? hop.methodChange : undefined;
+  return (
+    <li className={`popup-hop ${hop.kind}`} data-testid="popup-hop">
+      <StatusCode code={hop.statusCode} label={hop.statusCode ? undefined : 'failed'} />
+      <span className={change ? 'method changed' : 'method'} title={change?.reason}>
+        {change ? `${change.from} → ${change.to}` : hop.method}
+      </span>
+      <span className="host" title={hop.url}>
+        {host(hop.url)}
+      </span>
+      <span className={`kind ${hop.kind}`}>{kindLabel(hop)}</span>
+      <span className={`cache ${hop.cache.verdict}`} title={hop.cache.reason}>
+        {CACHE_LABELS[hop.cache.verdict]}
+      </span>
+    </li>
+  );
+}
+
+export function Popup({ connector, search = location.search }: { connector: Connector; search?: string }) {
+  const [tabId, setTabId] = useState<number | undefined>(() => tabFromSearch(search));
+  const [notice, setNotice] = useState('');
+  useEffect(() => {
+    if (tabId === undefined) void connector.activeTabId().then(setTabId);
+  }, [connector, tabId]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = connector.theme();
+  }, [connector]);
+  const state = useChains(connector, tabId);
+  const chain: Chain | undefined =
+    state.chains.find((c) => c.id === state.current) ??
+    [...state.chains].reverse().find((c) => c.type === 'main_frame');
+  const redirects = chain ? chain.hops.filter((h) => h.redirectUrl).length : 0;
+
+  return (
+    <div className="popup-body">
+      <header>
+        <strong>Hopscope</strong>
+        {chain ? (
+          <span data-testid="popup-summary">
+            {redirects === 0
+              ? ' No redirects led to this page.'
+              : ` ${redirects} redirect${redirects === 1 ? '' : 's'} led to this page · ${durationLabel((chain.endTime ?? chain.startTime) - chain.startTime)}`}
+          </span>
+        ) : (
+          <span> {tabId === undefined ? 'Looking for the tab…' : 'Nothing recorded for this page yet.'}</span>
+        )}
+      </header>
+      {chain && (
+        <>
+          <ol className="popup-hops" aria-label="Hops that led to this page">
+            {chain.hops.map((hop) => (
+              <HopLine key={hop.index} hop={hop} />
+            ))}
+          </ol>
+          <p className="muted">{outcomeLabel(chain)}</p>
+        </>
+      )}
+      <div className="popup-actions">
+        <button
+          type="button"
+          disabled={!chain}
+          onClick={() => {
+            if (!chain) return;
+            void copyText(formatChainTable(chain)).then(() => setNotice('Copied the journey as text.'));
+          }}
+        >
+          Copy as text
+        </button>
+        <button
+          type="button"
+          disabled={!chain}
+          onClick={() => {
+            if (!chain) return;
+            downloadText(harFileName(), `${JSON.stringify(chainsToHar([chain]), null, 2)}\n`);
+            setNotice('Exported the journey as HAR.');
+          }}
+        >
+          Export HAR
+        </button>
+        <button
+          type="button"
+          disabled={tabId === undefined}
+          onClick={() => tabId !== undefined && connector.openFullView(tabId)}
+        >
+          Open full view
+        </button>
+      </div>
+      {notice && (
+        <p className="muted" role="status">
+          {notice}
+        </p>
+      )}
+    </div>
+  );
+}
