@@ -131,6 +131,22 @@ export const SCENARIOS: Scenario[] = [
     explains: 'a.test sends you to b.test, which sends you to localhost: three hosts in one chain.',
     urls: (s) => [`${s.origin('a.test')}/hop`],
   },
+  ...(
+    [
+      ['meta', 0, 'a <meta http-equiv="refresh" content="0"> tag'],
+      ['meta', 2, 'a <meta http-equiv="refresh"> tag after 2 s'],
+      ['refresh', 0, 'a Refresh: 0 response header'],
+      ['replace', 0, 'location.replace() in a script'],
+      ['href', 0, 'location.href = … in a script'],
+    ] as const
+  ).map(
+    ([how, delay, what]): Scenario => ({
+      id: `client-${how}${delay ? `-${delay}s` : ''}`,
+      title: `Client-side redirect: ${what}`,
+      explains: `301 → 302 → a page that answers 200 and moves on by itself through ${what} → 307 → the landing page: one journey, with the client hop typed.`,
+      urls: (s) => [clientJourneyUrl(s, how, delay)],
+    }),
+  ),
   {
     id: 'ok',
     title: 'No redirect',
@@ -144,6 +160,14 @@ export const SCENARIOS: Scenario[] = [
     urls: (s) => [`${s.origin()}/burst?n=200`],
   },
 ];
+
+/** 301 → 302 → /client/<how> (moves on by itself) → 307 → /client/landed. */
+export function clientJourneyUrl(s: ScenarioServer, how: 'meta' | 'refresh' | 'replace' | 'href', delay = 0): string {
+  const enc = encodeURIComponent;
+  const after = `/r/307?to=${enc('/client/landed')}`;
+  const client = `/client/${how}?delay=${delay}&to=${enc(after)}`;
+  return `${s.origin()}/r/301?to=${enc(`/r/302?to=${enc(client)}`)}`;
+}
 
 export function browserArgsFor(s: ScenarioServer): string[] {
   return [`--host-resolver-rules=${HOST_RESOLVER_RULES}`, `--ignore-certificate-errors-spki-list=${s.spkiHash}`];

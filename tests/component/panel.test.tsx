@@ -271,3 +271,25 @@ describe('many chains', () => {
     expect(screen.getByText(/5000 of 10000 chains/)).toBeTruthy();
   });
 });
+
+describe('sensitive headers', () => {
+  it('shows cookies only on request', () => {
+    const [chain] = mainFrames('chain-3xx');
+    const withCookies: Chain = {
+      ...(chain as Chain),
+      hops: (chain as Chain).hops.map((h) => ({
+        ...h,
+        requestHeaders: [...h.requestHeaders, { name: 'Cookie', value: 'session=s3cr3t' }],
+        responseHeaders: [...h.responseHeaders, { name: 'Set-Cookie', value: 'session=n3w; HttpOnly' }],
+      })),
+    };
+    renderPanel([withCookies]);
+    fireEvent.click(rows()[0] as HTMLElement);
+    expect(document.body.textContent).not.toContain('s3cr3t');
+    expect(document.body.textContent).not.toContain('n3w');
+    const request = screen.getByRole('region', { name: 'Request headers' });
+    fireEvent.click(within(request).getByRole('button', { name: 'Show cookies (1)' }));
+    expect(request.textContent).toContain('session=s3cr3t');
+    expect(document.body.textContent).not.toContain('n3w');
+  });
+});

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientJourneyUrl } from '../../src/cli/scenario-server.ts';
 import type { Chain } from '../../src/core/types.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { assertValidHar } from '../support/har-validator.ts';
@@ -22,10 +23,8 @@ afterAll(async () => {
 
 const enc = encodeURIComponent;
 /** 301 → 302 → the client page → 307 → /client/landed. */
-function mixedJourney(how: string, delay = 0): string {
-  const after = `/r/307?to=${enc('/client/landed')}`;
-  const client = `/client/${how}?delay=${delay}&to=${enc(after)}`;
-  return `${o}/r/301?to=${enc(`/r/302?to=${enc(client)}`)}`;
+function mixedJourney(how: 'meta' | 'refresh' | 'replace' | 'href', delay = 0): string {
+  return clientJourneyUrl(e2e.server, how, delay);
 }
 
 /** The journey a tab shows once it has landed on `finalPath` (client hop joined). */
@@ -77,39 +76,42 @@ describe('client-side redirects', () => {
     ['refresh', 0, 'refresh-header', 'Refresh header, 0 s'],
     ['replace', 0, 'javascript', 'JavaScript'],
     ['href', 0, 'javascript', 'JavaScript'],
-  ])('%s (delay %i s) between 3xx hops is one journey with a %s client hop', async (how, delay, type, label) => {
-    const page = await e2e.newPage();
-    await page.goto(mixedJourney(how, delay));
-    const chain = await journeyTo(page, '/client/landed', 5);
-    expect(chain.hops.map((h) => [h.statusCode, h.kind])).toEqual([
-      [301, 'server'],
-      [302, 'server'],
-      [200, 'client'],
-      [307, 'server'],
-      [200, 'server'],
-    ]);
-    const client = chain.hops[2];
-    expect(client?.url).toContain(`/client/${how}?`);
-    expect(client?.redirectUrl).toBe(`${o}/r/307?to=${enc('/client/landed')}`);
-    expect(client?.clientRedirect?.type).toBe(type);
-    if (type !== 'javascript') expect(client?.clientRedirect?.delaySeconds).toBe(delay);
-    if (delay) expect(client?.clientRedirect?.afterMs).toBeGreaterThanOrEqual(delay * 1000 - 100);
-    expect(chain.requestIds).toHaveLength(2);
-    expect(chain.summary.redirects).toBe(4);
+  ] as const)(
+    '%s (delay %i s) between 3xx hops is one journey with a %s client hop',
+    async (how, delay, type, label) => {
+      const page = await e2e.newPage();
+      await page.goto(mixedJourney(how, delay));
+      const chain = await journeyTo(page, '/client/landed', 5);
+      expect(chain.hops.map((h) => [h.statusCode, h.kind])).toEqual([
+        [301, 'server'],
+        [302, 'server'],
+        [200, 'client'],
+        [307, 'server'],
+        [200, 'server'],
+      ]);
+      const client = chain.hops[2];
+      expect(client?.url).toContain(`/client/${how}?`);
+      expect(client?.redirectUrl).toBe(`${o}/r/307?to=${enc('/client/landed')}`);
+      expect(client?.clientRedirect?.type).toBe(type);
+      if (type !== 'javascript') expect(client?.clientRedirect?.delaySeconds).toBe(delay);
+      if (delay) expect(client?.clientRedirect?.afterMs).toBeGreaterThanOrEqual(delay * 1000 - 100);
+      expect(chain.requestIds).toHaveLength(2);
+      expect(chain.summary.redirects).toBe(4);
 
-    const shown = await badge(chain.tabId);
-    expect(shown.text).toBe('4');
-    expect(shown.color).toEqual(ORANGE);
-    expect(shown.title.split('\n')).toEqual([
-      'Hopscope: 4 redirects',
-      expect.stringMatching(/^301 Moved Permanently http:.*\/r\/301\?/),
-      expect.stringMatching(/^302 Found http:.*\/r\/302\?/),
-      expect.stringContaining(`[client (${label})]`),
-      expect.stringMatching(/^307 Temporary Redirect http:.*\/r\/307\?/),
-      expect.stringMatching(/^200 OK http:.*\/client\/landed$/),
-    ]);
-    await page.close();
-  });
+      const shown = await badge(chain.tabId);
+      expect(shown.text).toBe('4');
+      expect(shown.color).toEqual(ORANGE);
+      expect(shown.title.split('\n')).toEqual([
+        'Hopscope: 4 redirects',
+        expect.stringMatching(/^301 Moved Permanently http:.*\/r\/301\?/),
+        expect.stringMatching(/^302 Found http:.*\/r\/302\?/),
+        expect.stringContaining(`[client (${label})]`),
+        expect.stringMatching(/^307 Temporary Redirect http:.*\/r\/307\?/),
+        expect.stringMatching(/^200 OK http:.*\/client\/landed$/),
+      ]);
+      await page.close();
+    },
+  );
 });
 
 describe('toolbar badge', () => {

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/browser.ts';
-import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
+import {
+  browserArgsFor,
+  clientJourneyUrl,
+  type ScenarioServer,
+  startScenarioServer,
+} from '../../src/cli/scenario-server.ts';
 import type { Chain } from '../../src/core/types.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
@@ -115,6 +120,28 @@ describe('hopscope trace', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^\s+1\s+307 Internal Redirect\s+GET\s+internal \(HSTS\)\s+—/m);
+  });
+
+  it('follows a meta refresh into the same journey and exports the client hop', async () => {
+    const har = join(tmp, 'client.har');
+    const run = await hopscope(['trace', clientJourneyUrl(server, 'meta', 1), '--har', har, ...serverArgs()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\s+3\s+200 OK\s+GET\s+client \(meta refresh, 1 s\)/m);
+    expect(run.stdout).toMatch(/^\s+5\s+200 OK\s+GET\s+server\s/m);
+    expect(run.stdout).toContain('4 redirects, completed with 200');
+    const doc = JSON.parse(await readFile(har, 'utf8'));
+    assertValidHar(doc);
+    const hops = doc.log.entries.map((e: { _hopscope: { kind: string; clientRedirect?: { type: string } } }) => [
+      e._hopscope.kind,
+      e._hopscope.clientRedirect?.type,
+    ]);
+    expect(hops).toEqual([
+      ['server', undefined],
+      ['server', undefined],
+      ['client', 'meta-refresh'],
+      ['server', undefined],
+      ['server', undefined],
+    ]);
   });
 
   it('reports a loop with a clear line and a non-zero exit', async () => {
