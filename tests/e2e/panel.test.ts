@@ -98,6 +98,19 @@ describe('panel page as a tab', () => {
     expect((await rowTexts(panel))[0]).toMatch(/a\.test.*→ .*\/hop\/final.*3 hops.*cross-origin/);
   });
 
+  it('reconnects by itself after the service worker stops, with nothing stale or doubled', async () => {
+    const before = await rowTexts(panel);
+    const cdp = await e2e.browser.context.newCDPSession(panel);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await navigate(`${e2e.server.origin()}/chain/start`);
+    await expect.poll(() => rowTexts(panel), { timeout: 15_000 }).toHaveLength(before.length + 1);
+    const after = await rowTexts(panel);
+    expect(after[0]).toMatch(/\/chain\/start → .*\/chain\/final.*6 hops/);
+    expect(after.slice(1)).toEqual(before);
+    await cdp.detach();
+  });
+
   it('exports a HAR that validates and re-imports to the same chains', async () => {
     const download = panel.waitForEvent('download');
     await panel.getByRole('button', { name: /^Export \d+ listed$/ }).click();
