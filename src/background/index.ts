@@ -19,31 +19,55 @@ function record(event: RequestEvent): void {
   session.handle(event);
 }
 
-const filter: browser.WebRequest.RequestFilter = { urls: ['http://*/*', 'https://*/*'] };
+/*
+ * What recording costs is the events crossing into the worker, most of all those carrying
+ * headers with `extraHeaders` (npm run bench). So: pages and frames get every event with all
+ * headers; other requests, which matter only once they redirect, get the start of each hop
+ * (no headers: cheap), the redirects themselves, and their end without extraHeaders.
+ */
+type ResourceType = browser.WebRequest.ResourceType;
+const urls = ['http://*/*', 'https://*/*'];
+const every: browser.WebRequest.RequestFilter = { urls };
+const frames: browser.WebRequest.RequestFilter = { urls, types: ['main_frame', 'sub_frame'] };
+// Chromium's other request types (webRequest.ResourceType).
+const others: browser.WebRequest.RequestFilter = {
+  urls,
+  types: [
+    'stylesheet',
+    'script',
+    'image',
+    'font',
+    'object',
+    'xmlhttprequest',
+    'ping',
+    'csp_report',
+    'media',
+    'websocket',
+    'other',
+  ] as ResourceType[],
+};
 const wr = browser.webRequest;
 
-wr.onBeforeRequest.addListener((details) => void record({ event: 'onBeforeRequest', details }), filter);
-wr.onBeforeSendHeaders.addListener((details) => void record({ event: 'onBeforeSendHeaders', details }), filter, [
+wr.onBeforeRequest.addListener((details) => void record({ event: 'onBeforeRequest', details }), every);
+wr.onBeforeSendHeaders.addListener((details) => void record({ event: 'onBeforeSendHeaders', details }), frames, [
   'requestHeaders',
   'extraHeaders',
 ]);
-wr.onHeadersReceived.addListener((details) => void record({ event: 'onHeadersReceived', details }), filter, [
+wr.onHeadersReceived.addListener((details) => void record({ event: 'onHeadersReceived', details }), frames, [
   'responseHeaders',
   'extraHeaders',
 ]);
-wr.onBeforeRedirect.addListener((details) => void record({ event: 'onBeforeRedirect', details }), filter, [
+// Fires only for redirects, so all of them get every header.
+wr.onBeforeRedirect.addListener((details) => void record({ event: 'onBeforeRedirect', details }), every, [
   'responseHeaders',
   'extraHeaders',
 ]);
-wr.onResponseStarted.addListener((details) => void record({ event: 'onResponseStarted', details }), filter, [
+wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', details }), frames, [
   'responseHeaders',
   'extraHeaders',
 ]);
-wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', details }), filter, [
-  'responseHeaders',
-  'extraHeaders',
-]);
-wr.onErrorOccurred.addListener((details) => void record({ event: 'onErrorOccurred', details }), filter);
+wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', details }), others, ['responseHeaders']);
+wr.onErrorOccurred.addListener((details) => void record({ event: 'onErrorOccurred', details }), every);
 
 // Client-side redirects: Chromium marks the navigation a page started by itself
 // (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.

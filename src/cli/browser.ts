@@ -203,15 +203,21 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   const worker = async (): Promise<Worker> => latest;
   const evaluate = async <T, A = undefined>(fn: (arg: A) => Promise<T>, arg?: A): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
+      // A stopped worker never answers: give up on it after a while and wake a new one.
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        // A stopped worker never answers: give up on it after a while and wake a new one.
         return await Promise.race([
           latest.evaluate(fn as never, arg) as Promise<T>,
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('worker did not answer')), 3_000)),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('worker did not answer')), 3_000);
+          }),
         ]);
       } catch (error) {
         if (attempt >= 5) throw error;
         await wake();
+      } finally {
+        // A pending timer would keep `hopscope trace` alive seconds after it printed.
+        clearTimeout(timer);
       }
     }
   };

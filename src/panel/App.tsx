@@ -84,6 +84,7 @@ export function App({ connector, search = location.search }: { connector: Connec
   const selected = listed.find((c) => c.id === selectedId);
   const hop = selected?.hops[Math.min(selectedHop, (selected?.hops.length ?? 1) - 1)];
 
+  const openHops = useCallback(() => hopTableRef.current?.focus(), []);
   const select = useCallback((id: string) => {
     setSelectedId(id);
     setSelectedHop(0);
@@ -184,12 +185,7 @@ export function App({ connector, search = location.search }: { connector: Connec
           {tabId === undefined && !imported ? (
             <div className="chain-list empty">Choose the tab to inspect.</div>
           ) : (
-            <ChainList
-              chains={listed}
-              selectedId={selected?.id}
-              onSelect={select}
-              onOpen={() => hopTableRef.current?.focus()}
-            />
+            <ChainList chains={listed} selectedId={selected?.id} onSelect={select} onOpen={openHops} />
           )}
         </div>
         <div className="detail-pane">

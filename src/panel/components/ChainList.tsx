@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, useEffect, useRef } from 'react';
+import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
 import { durationLabel } from '../../core/format-text.ts';
 import type { Chain } from '../../core/types.ts';
 import { Badges } from './Badges.tsx';
@@ -26,7 +26,8 @@ interface Props {
 }
 
 /** Newest first; virtualized so 10,000 chains scroll and filter without freezing. */
-export function ChainList({ chains, selectedId, onSelect, onOpen }: Props) {
+/** Memoized: typing in the filter re-renders the app, not 10,000 rows' worth of list. */
+export const ChainList = memo(function ChainList({ chains, selectedId, onSelect, onOpen }: Props) {
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: chains.length,
@@ -124,4 +125,4 @@ export function ChainList({ chains, selectedId, onSelect, onOpen }: Props) {
       </div>
     </div>
   );
-}
+});

@@ -1,0 +1,296 @@
+/**
+ * `npm run bench`: what Hopscope costs a user, measured in real Chromium with the built
+ * extension (dist/), side by side with the same Chromium without it where a baseline exists.
+ * Configurations alternate (A B A B …) and every browser run gets a fresh profile; each figure
+ * is reported as median and min–max. Prints one table and writes bench/results.json.
+ * Exits non-zero only when a figure could not be measured at all.
+ *
+ * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 7),
+ * BENCH_MEMORY_REQUESTS (default 6000; the issue asks for 100000, see README "Performance").
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { browserVersion, launchWithExtension, REPO_ROOT, resolveBrowserPath } from '../src/cli/browser.ts';
+import { chainsToHar } from '../src/core/har.ts';
+import { importHar } from '../src/core/har-import.ts';
+import type { Chain } from '../src/core/types.ts';
+import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
+import { log, pageLoad, settle, workerStats } from './page-load.ts';
+import { injectStore, measureFilterKeystroke, measurePanelOpen } from './panel.ts';
+import { formatTable, type Result, summarize } from './report.ts';
+import { buildStore } from './synthetic.ts';
+import { attachToWorker, workerHeap } from './worker-cdp.ts';
+
+const PAGELOAD_ROUNDS = Number(process.env.BENCH_PAGELOAD_ROUNDS ?? 7);
+const BURST_REQUESTS = 1000;
+const BURST_RUNS = 3;
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 6000);
+const PANEL_CHAINS = 10_000;
+const PANEL_HOPS_PER_CHAIN = 5;
+const PANEL_RUNS = 7;
+const HAR_RUNS = 3;
+const TRACE_RUNS = 5;
+
+// ---------------------------------------------------------------------------------------------
+// 3: storage writes during a burst
+
+async function burst(page: Page, count: number, tag: string, redirectedShare: number): Promise<number> {
+  return page.evaluate(
+    async ({ count, tag, redirectedShare }) => {
+      const start = performance.now();
+      const all: Promise<unknown>[] = [];
+      for (let i = 0; i < count; i++) {
+        const redirected = Math.floor((i + 1) * redirectedShare) > Math.floor(i * redirectedShare);
+        all.push(fetch(`${redirected ? '/r2' : ''}/ok/${tag}/${i}`).then((r) => r.text()));
+      }
+      await Promise.all(all);
+      return performance.now() - start;
+    },
+    { count, tag, redirectedShare },
+  );
+}
+
+async function storageWrites(browserPath: string, server: HeavyServer): Promise<Result[]> {
+  const perSecond: number[] = [];
+  const durations: number[] = [];
+  for (let run = 0; run < BURST_RUNS; run++) {
+    const b = await launchWithExtension({ browserPath });
+    try {
+      const page = await b.context.newPage();
+      await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
+      await settle(b);
+      const before = await workerStats(b);
+      const ms = await burst(page, BURST_REQUESTS, `burst${run}`, 1);
+      await settle(b);
+      const after = await workerStats(b);
+      const chains = after.chains + after.evicted - before.chains - before.evicted;
+      if (chains < BURST_REQUESTS) throw new Error(`the burst recorded ${chains} chains, not ${BURST_REQUESTS}`);
+      perSecond.push((after.writes - before.writes) / (ms / 1000));
+      durations.push(ms / 1000);
+      log(`burst ${run + 1}/${BURST_RUNS}: ${after.writes - before.writes} writes in ${(ms / 1000).toFixed(1)} s`);
+    } finally {
+      await b.close();
+    }
+  }
+  return [
+    summarize(`storage.session writes per s of a ${BURST_REQUESTS}-request burst`, perSecond, 'writes/s', 20),
+    summarize('  burst duration', durations, 's', null),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4: worker memory
+
+async function memory(browserPath: string, server: HeavyServer): Promise<Result[]> {
+  const b = await launchWithExtension({ browserPath });
+  try {
+    const w = await attachToWorker(b.context, b.extensionId);
+    const page = await b.context.newPage();
+    await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
+    const heaps: Array<{ requests: number; mb: number }> = [];
+    const batch = 250;
+    const checkpoints = new Set([MEMORY_REQUESTS / 4, MEMORY_REQUESTS / 2, (3 * MEMORY_REQUESTS) / 4, MEMORY_REQUESTS]);
+    const t0 = Date.now();
+    for (let done = 0; done < MEMORY_REQUESTS; ) {
+      const n = Math.min(batch, MEMORY_REQUESTS - done);
+      await burst(page, n, `m${done}`, 0.3);
+      done += n;
+      if ([...checkpoints].some((c) => done >= c && done - n < c)) {
+        await settle(b);
+        const mb = (await workerHeap(w)) / 1e6;
+        const s = await workerStats(b);
+        heaps.push({ requests: done, mb });
+        log(
+          `memory: ${done} requests in ${((Date.now() - t0) / 1000).toFixed(0)} s, heap ${mb.toFixed(1)} MB, ${s.chains} chains kept, ${s.evicted} evicted, ${(s.bytes / 1e6).toFixed(1)} MB of chains`,
+        );
+      }
+    }
+    await w.detach();
+    const half = heaps.find((h) => h.requests >= MEMORY_REQUESTS / 2) as { mb: number };
+    const end = heaps.at(-1) as { mb: number };
+    return [
+      summarize(`worker JS heap after ${MEMORY_REQUESTS} requests (30 % redirected)`, [end.mb], 'MB', 50),
+      summarize(
+        `  heap growth after the cap (${MEMORY_REQUESTS / 2} → ${MEMORY_REQUESTS} requests)`,
+        [end.mb - half.mb],
+        'MB',
+        1,
+      ),
+    ];
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5 + 6: panel open and filter
+
+async function panel(browserPath: string): Promise<Result[]> {
+  const store = buildStore(PANEL_CHAINS, PANEL_HOPS_PER_CHAIN, { tabId: 1, lean: true });
+  const b = await launchWithExtension({ browserPath });
+  try {
+    const w = await attachToWorker(b.context, b.extensionId);
+    const held = await injectStore(w, store);
+    if (held !== PANEL_CHAINS) throw new Error(`the worker holds ${held} chains, not ${PANEL_CHAINS}`);
+    const open: number[] = [];
+    const filter: number[] = [];
+    for (let run = 0; run < PANEL_RUNS; run++) {
+      const page = await b.context.newPage();
+      try {
+        open.push(await measurePanelOpen(page, b.extensionId, 1));
+        // Digits: each matches part of the store, so the list really changes.
+        for (const key of [String((run * 2 + 3) % 10), String((run * 2 + 4) % 10)]) {
+          filter.push(await measureFilterKeystroke(page, key));
+        }
+      } finally {
+        await page.close();
+      }
+      log(
+        `panel ${run + 1}/${PANEL_RUNS}: open ${open.at(-1)?.toFixed(0)} ms, filter ${filter.slice(-2).map((f) => f.toFixed(0))} ms`,
+      );
+    }
+    await w.detach();
+    // Headers left out: with them the snapshot (~75 MB) exceeds Chromium's 64 MiB message limit.
+    const label = `${PANEL_CHAINS / 1000}k chains / ${(PANEL_CHAINS * PANEL_HOPS_PER_CHAIN) / 1000}k hops, no headers`;
+    return [
+      summarize(`panel open to first row painted (${label})`, open, 'ms', 300),
+      summarize(`panel filter keystroke to list updated (${label})`, filter, 'ms', 50),
+    ];
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7: HAR export and import
+
+function har(): Result[] {
+  const chains: Chain[] = buildStore(PANEL_CHAINS, PANEL_HOPS_PER_CHAIN);
+  const exportMs: number[] = [];
+  const importMs: number[] = [];
+  let text = '';
+  for (let run = 0; run < HAR_RUNS; run++) {
+    let t = performance.now();
+    // What the panel's Export does: sanitized HAR, pretty-printed.
+    text = `${JSON.stringify(chainsToHar(chains, { includeSensitive: false }), null, 2)}\n`;
+    exportMs.push(performance.now() - t);
+    t = performance.now();
+    const imported = importHar(text, { source: 'bench.har' });
+    importMs.push(performance.now() - t);
+    if (imported.chains.length !== chains.length) {
+      throw new Error(`HAR import gave ${imported.chains.length} chains, not ${chains.length}`);
+    }
+    if (/session=abc123|secret\d/.test(text)) throw new Error('the exported HAR is not sanitized');
+  }
+  log(`HAR: ${(text.length / 1e6).toFixed(0)} MB of HAR text`);
+  const label = `${PANEL_CHAINS / 1000}k chains / ${(PANEL_CHAINS * PANEL_HOPS_PER_CHAIN) / 1000}k hops with headers, sanitized`;
+  return [
+    summarize(`HAR export (${label})`, exportMs, 'ms', 1000),
+    summarize(`HAR import (${label})`, importMs, 'ms', 1000),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8: trace start vs curl
+
+/** Wall time of a command: to the first stdout chunk matching `ready` (or exit), and to exit. */
+function timeCommand(
+  command: string,
+  args: string[],
+  ready: RegExp,
+): Promise<{ readyMs: number; exitMs: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let out = '';
+    let readyMs: number | undefined;
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (readyMs === undefined && ready.test(out)) readyMs = performance.now() - start;
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const exitMs = performance.now() - start;
+      resolve({ readyMs: readyMs ?? exitMs, exitMs, code });
+    });
+  });
+}
+
+async function traceStart(server: HeavyServer): Promise<Result[]> {
+  const url = `${server.origin}/one`;
+  const trace: number[] = [];
+  const curl: number[] = [];
+  const ratio: number[] = [];
+  for (let run = 0; run < TRACE_RUNS; run++) {
+    const c = await timeCommand('curl', ['-sIL', url], /HTTP\/1\.1 200/);
+    if (c.code !== 0) throw new Error(`curl -sIL ${url} exited with ${c.code}`);
+    const t = await timeCommand(process.execPath, ['src/cli/hopscope.mjs', 'trace', url], /\/final[\s\S]*\n\n/);
+    if (t.code !== 0) throw new Error(`hopscope trace ${url} exited with ${t.code}`);
+    curl.push(c.exitMs);
+    trace.push(t.readyMs);
+    ratio.push(t.readyMs / c.exitMs);
+    log(
+      `trace ${run + 1}/${TRACE_RUNS}: ${t.readyMs.toFixed(0)} ms to the table (exit ${t.exitMs.toFixed(0)} ms), curl ${c.exitMs.toFixed(0)} ms`,
+    );
+  }
+  return [
+    summarize('hopscope trace: start to table printed', trace, 'ms', 2000),
+    summarize('  curl -sIL of the same URL', curl, 'ms', null),
+    summarize('  trace ÷ curl', ratio, '×', null),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const browserPath = resolveBrowserPath();
+  const version = await browserVersion(browserPath);
+  log(`${version}; ${join(REPO_ROOT, 'dist')}`);
+  const server = await startHeavyServer();
+  const results: Result[] = [];
+  const failures: string[] = [];
+  const figures: Array<[string, () => Promise<Result[]> | Result[]]> = [
+    ['page load', () => pageLoad(browserPath, server, { rounds: PAGELOAD_ROUNDS })],
+    ['storage writes', () => storageWrites(browserPath, server)],
+    ['worker memory', () => memory(browserPath, server)],
+    ['panel', () => panel(browserPath)],
+    ['HAR', () => har()],
+    ['trace', () => traceStart(server)],
+  ];
+  try {
+    for (const [name, measure] of figures) {
+      const t = Date.now();
+      try {
+        results.push(...(await measure()));
+      } catch (error) {
+        failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+        log(`${name} could not be measured: ${(error as Error).stack ?? error}`);
+      }
+      log(`${name} took ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    await server.close();
+  }
+  process.stdout.write(`\n${formatTable(results)}\n\n`);
+  process.stdout.write(`${version}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (failures.length) {
+    process.stderr.write(`bench: could not measure: ${failures.join('; ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`bench: could not run: ${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  },
+);
