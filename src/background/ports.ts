@@ -16,6 +16,9 @@ import {
 
 /** Updates to one page are sent at most this often, so a burst of events is one message. */
 const UPDATE_INTERVAL_MS = 50;
+/** Chains in the first snapshot message (the newest), then in each later chunk. */
+const SNAPSHOT_FIRST = 300;
+const SNAPSHOT_CHUNK = 1000;
 
 interface Subscriber {
   port: Runtime.Port;
@@ -23,6 +26,8 @@ interface Subscriber {
   changed: Map<string, Chain>;
   removed: Set<string>;
   timer?: ReturnType<typeof setTimeout>;
+  /** Bumped by each subscribe, so the chunks of an earlier snapshot stop. */
+  generation: number;
 }
 
 export interface PortHubOptions {
@@ -64,7 +69,7 @@ export class PortHub {
       port.disconnect();
       return;
     }
-    const sub: Subscriber = { port, tabId: undefined, changed: new Map(), removed: new Set() };
+    const sub: Subscriber = { port, tabId: undefined, changed: new Map(), removed: new Set(), generation: 0 };
     this.subscribers.add(sub);
     port.onMessage.addListener((raw: unknown) => {
       const message = parsePageMessage(raw);
@@ -97,15 +102,39 @@ export class PortHub {
         sub.tabId = message.tabId;
         sub.changed.clear();
         sub.removed.clear();
+        const generation = ++sub.generation;
         const chains = this.opts.recorder.list().filter((c) => message.tabId === null || c.tabId === message.tabId);
+        // The newest chains first, so the list paints at once; older ones follow in chunks
+        // (one message of 10,000 chains takes seconds to encode, and over 64 MiB it fails).
+        const first = chains.slice(-SNAPSHOT_FIRST);
         this.post(sub, {
           type: 'hopscope/snapshot',
           version: PROTOCOL_VERSION,
           tabId: message.tabId,
-          chains,
+          chains: first,
           evicted: this.opts.recorder.evicted,
           current: this.currentOf(message.tabId),
         });
+        const older = chains.slice(0, chains.length - first.length).map((c) => c.id);
+        const sendOlder = () => {
+          if (!this.subscribers.has(sub) || sub.generation !== generation || !older.length) return;
+          // Read each chain again now: it may have changed or gone since the snapshot.
+          const chunk = older
+            .splice(-SNAPSHOT_CHUNK)
+            .map((id) => this.opts.recorder.get(id))
+            .filter((c): c is Chain => c !== undefined);
+          if (chunk.length) {
+            this.post(sub, {
+              type: 'hopscope/update',
+              chains: chunk,
+              removed: [],
+              evicted: this.opts.recorder.evicted,
+              current: this.currentOf(message.tabId),
+            });
+          }
+          setTimeout(sendOlder, 0);
+        };
+        setTimeout(sendOlder, 0);
         return;
       }
       case 'hopscope/clear':
