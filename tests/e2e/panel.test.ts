@@ -105,8 +105,9 @@ describe('panel page as a tab', () => {
     await cdp.send('ServiceWorker.stopAllWorkers');
     await navigate(`${e2e.server.origin()}/chain/start`);
     await expect.poll(() => rowTexts(panel), { timeout: 15_000 }).toHaveLength(before.length + 1);
+    // The new chain shows up as it happens: wait for its last hop.
+    await expect.poll(async () => (await rowTexts(panel))[0]).toMatch(/\/chain\/start → .*\/chain\/final.*6 hops/);
     const after = await rowTexts(panel);
-    expect(after[0]).toMatch(/\/chain\/start → .*\/chain\/final.*6 hops/);
     expect(after.slice(1)).toEqual(before);
     await cdp.detach();
   });
