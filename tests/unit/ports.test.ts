@@ -22,7 +22,10 @@ function fakePort(senderUrl = `${OWN}/extension/panel.html`, id = 'abc') {
     onMessage: { addListener: (fn: (m: unknown) => void) => listeners.push(fn) },
     onDisconnect: { addListener: () => undefined },
   };
-  return { port, sent, send: (m: unknown) => listeners.forEach((fn) => fn(m)) };
+  const send = (m: unknown) => {
+    for (const fn of listeners) fn(m);
+  };
+  return { port, sent, send };
 }
 
 function hubWith(n: number) {
