@@ -101,8 +101,21 @@ describe('panel page as a tab', () => {
   it('reconnects by itself after the service worker stops, with nothing stale or doubled', async () => {
     const before = await rowTexts(panel);
     const cdp = await e2e.browser.context.newCDPSession(panel);
+    // The panel notices the stop and reconnects, which starts a new worker; navigate once that
+    // one runs (events that reach a stopping worker are the fault tests' business).
+    const states: string[] = [];
+    const restarted = new Promise<void>((resolve) =>
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) {
+          if (!v.scriptURL.includes(e2e.browser.extensionId)) continue;
+          states.push(v.runningStatus);
+          if (states.includes('stopped') && v.runningStatus === 'running') resolve();
+        }
+      }),
+    );
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
+    await restarted;
     await navigate(`${e2e.server.origin()}/chain/start`);
     await expect.poll(() => rowTexts(panel), { timeout: 15_000 }).toHaveLength(before.length + 1);
     // The new chain shows up as it happens: wait for its last hop.
