@@ -128,6 +128,7 @@ const api: WorkerApi = {
       bytes: session.recorder.bytes,
       evicted: session.recorder.evicted,
       writes: session.writes,
+      pending: session.recorder.pending,
     };
   },
 };

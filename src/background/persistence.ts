@@ -31,17 +31,16 @@ export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
 
 /** One write per batch: each changed chain under its own key, removals, and the meta record. */
 export async function saveChanges(area: StorageAreaLike, changes: ChainChanges): Promise<number> {
-  let writes = 0;
-  if (changes.remove.length) {
-    await area.remove(changes.remove.map(chainKey));
-    writes++;
-  }
+  // Both calls are made at once, in this order: the storage applies them in the order made,
+  // and a write still waiting for an earlier one would be lost with a stopped worker.
+  const calls: Promise<void>[] = [];
+  if (changes.remove.length) calls.push(area.remove(changes.remove.map(chainKey)));
   const items: Record<string, unknown> = {};
   for (const chain of changes.put) items[chainKey(chain.id)] = chain;
   if (changes.put.length || changes.remove.length) {
     items[META_KEY] = { version: STORAGE_VERSION, evicted: changes.evicted } satisfies StoredMeta;
-    await area.set(items);
-    writes++;
+    calls.push(area.set(items));
   }
-  return writes;
+  await Promise.all(calls);
+  return calls.length;
 }

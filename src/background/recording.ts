@@ -7,14 +7,18 @@ import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/ev
 import { Recorder, type RecorderOptions } from '../core/recorder.ts';
 import { loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
-/** At most one storage write batch per interval: storage is never written per event. */
+/** Details of a hop under way (its start, its headers) are written at most this often. */
 export const FLUSH_INTERVAL_MS = 100;
+
+/** Events that add a hop or end a chain: written at once, so a worker stopped later keeps them. */
+const HOP_EVENTS = new Set<RequestEvent['event']>(['onBeforeRedirect', 'onCompleted', 'onErrorOccurred']);
 
 export class RecordingSession {
   readonly recorder: Recorder;
   private queue: Array<(recorder: Recorder) => void> | undefined = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
   private writeCount = 0;
   readonly ready: Promise<void>;
 
@@ -31,7 +35,7 @@ export class RecordingSession {
   }
 
   handle(event: RequestEvent): void {
-    this.apply((recorder) => recorder.handle(event));
+    this.apply((recorder) => recorder.handle(event), HOP_EVENTS.has(event.event));
   }
 
   /** A main-frame navigation committed (webNavigation.onCommitted). */
@@ -43,22 +47,39 @@ export class RecordingSession {
     this.apply((recorder) => recorder.noteMetaRefresh(details));
   }
 
-  private apply(step: (recorder: Recorder) => void): void {
+  private apply(step: (recorder: Recorder) => void, now = false): void {
     if (this.queue) {
       this.queue.push(step);
       return;
     }
     step(this.recorder);
-    this.scheduleFlush();
+    if (now) this.writeSoon();
+    else this.scheduleFlush();
   }
 
-  /** Writes what changed now (and waits for any write under way). */
+  /**
+   * Writes at the end of the task that made the change: MV3 may stop the worker at any moment,
+   * and whatever is then only in memory is lost. Events handled in one task are one write.
+   */
+  private writeSoon(): void {
+    if (this.writeQueued) return;
+    this.writeQueued = true;
+    queueMicrotask(() => {
+      this.writeQueued = false;
+      void this.flush();
+    });
+  }
+
+  /**
+   * Writes what changed now, without waiting for a write under way (storage applies writes in
+   * the order they were made), and resolves once every write so far is done.
+   */
   flush(): Promise<void> {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
-    this.flushing = this.flushing.then(() => this.write());
+    this.flushing = Promise.all([this.flushing, this.write()]).then(() => undefined);
     return this.flushing;
   }
 
@@ -72,7 +93,7 @@ export class RecordingSession {
     const queued = this.queue ?? [];
     this.queue = undefined;
     for (const step of queued) step(this.recorder);
-    if (queued.length) this.scheduleFlush();
+    if (queued.length) this.writeSoon();
   }
 
   private scheduleFlush(): void {

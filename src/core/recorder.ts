@@ -92,6 +92,8 @@ export class Recorder {
   /** requestId → chain id, for chains still under way. */
   private readonly active = new Map<string, string>();
   private readonly candidates = new Map<string, Candidate>();
+  /** Requests whose chain was evicted while under way: their later events must not start a chain halfway. */
+  private readonly evictedUnderWay = new Set<string>();
   private readonly sizes = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
@@ -150,6 +152,10 @@ export class Recorder {
   handle(e: RequestEvent): void {
     const d = e.details;
     if (!isHttp(d.url) || this.opts.ignoreUrl(d.url)) return;
+    if (this.evictedUnderWay.has(d.requestId)) {
+      if (e.event === 'onCompleted' || e.event === 'onErrorOccurred') this.evictedUnderWay.delete(d.requestId);
+      return;
+    }
     switch (e.event) {
       case 'onBeforeRequest':
         this.onBeforeRequest(e.details);
@@ -346,6 +352,11 @@ export class Recorder {
     return this.totalBytes;
   }
 
+  /** Requests under way that the recorder keeps track of (chains not ended, requests not yet redirected). */
+  get pending(): number {
+    return this.active.size + this.candidates.size + this.evictedUnderWay.size;
+  }
+
   private pendingOf(requestId: string): PendingHop | undefined {
     const id = this.active.get(requestId);
     if (id) {
@@ -363,11 +374,13 @@ export class Recorder {
     if (chain) {
       const last = chain.hops.at(-1);
       if (chain.pending?.url === d.url) return; // duplicate delivery
+      if (last && last.endTime > d.timeStamp) return; // late: that hop was already built from its end
       if (last) this.linkNext(last, pending.method);
       chain.pending = pending;
       this.touch(chain);
       return;
     }
+    if (this.endedAfter(d)) return; // late: its chain has ended
     if (d.type === 'main_frame') {
       this.createChain(d, pending);
       return;
@@ -384,9 +397,8 @@ export class Recorder {
   private onBeforeRedirect(d: RedirectDetails): void {
     const chain = this.chainFor(d, true);
     if (!chain) return;
-    const last = chain.hops.at(-1);
-    // Delivered twice: this very redirect is already the last hop.
-    if (!chain.pending && last?.url === d.url && last.redirectUrl === d.redirectUrl && last.endTime === d.timeStamp) {
+    // Delivered twice: this very redirect is already a hop.
+    if (chain.hops.some((h) => h.url === d.url && h.redirectUrl === d.redirectUrl && h.endTime === d.timeStamp)) {
       return;
     }
     const hop = this.buildHop(chain, d, d.redirectUrl);
@@ -453,18 +465,32 @@ export class Recorder {
     }
     if (!redirecting && d.type !== 'main_frame') return undefined;
     if (this.endedWith(d)) return undefined; // delivered twice: not a new request
+    // A redirect delivered after the end of its chain (a restarted worker got the events late).
+    const ended = this.endedAfter(d);
+    if (redirecting && ended) return ended;
     return this.createChain(d, undefined);
+  }
+
+  private latestChain(requestId: string): Chain | undefined {
+    let latest = this.chains.get(requestId);
+    for (let n = 2; ; n++) {
+      const next = this.chains.get(`${requestId}~${n}`);
+      if (!next) break;
+      latest = next;
+    }
+    return latest;
   }
 
   /** Whether the latest chain of this requestId has already ended with this very event. */
   private endedWith(d: { requestId: string; timeStamp: number }): boolean {
-    let latest = this.chains.get(d.requestId);
-    for (let n = 2; ; n++) {
-      const next = this.chains.get(`${d.requestId}~${n}`);
-      if (!next) break;
-      latest = next;
-    }
+    const latest = this.latestChain(d.requestId);
     return latest !== undefined && latest.outcome.state !== 'pending' && latest.endTime === d.timeStamp;
+  }
+
+  /** The chain of this requestId that had already ended when this event happened. */
+  private endedAfter(d: { requestId: string; timeStamp: number }): Chain | undefined {
+    const latest = this.latestChain(d.requestId);
+    return latest && latest.outcome.state !== 'pending' && (latest.endTime ?? 0) > d.timeStamp ? latest : undefined;
   }
 
   private createChain(
@@ -537,6 +563,17 @@ export class Recorder {
   }
 
   private pushHop(chain: Chain, hop: Hop): void {
+    // Events can reach a restarted worker late: a hop that ended before others goes before them.
+    const at = hop.redirectUrl ? chain.hops.findIndex((h) => h.endTime > hop.endTime) : -1;
+    if (at >= 0) {
+      chain.hops.splice(at, 0, hop);
+      this.linkNext(hop, (chain.hops[at + 1] as Hop).method);
+      chain.startTime = Math.min(chain.startTime, hop.startTime);
+      this.renumber(chain);
+      this.capHops(chain);
+      this.touch(chain);
+      return;
+    }
     chain.pending = undefined;
     const previous = chain.hops.at(-1);
     // The next request's start was missed (worker restarted): its own details carry the method.
@@ -551,7 +588,11 @@ export class Recorder {
     const excess = chain.hops.length - this.opts.maxHops;
     if (excess <= 0) return;
     chain.hops.splice(Math.min(1, this.opts.maxHops - 1), excess);
-    // Indexes moved: renumber, and point repeats at the hops still kept.
+    this.renumber(chain);
+  }
+
+  /** Indexes moved: renumber, and point repeats at the hops still kept. */
+  private renumber(chain: Chain): void {
     chain.hops.forEach((h, i, all) => {
       h.index = i;
       const earlier = all.findIndex((e) => e.url === h.url && e.method === h.method);
@@ -607,6 +648,8 @@ export class Recorder {
       }
     }
     this.evictedCount += victims.length;
+    const gone = new Set(victims);
+    for (const [requestId, chainId] of this.active) if (gone.has(chainId)) this.evictedUnderWay.add(requestId);
     this.drop(victims);
     this.emit({ type: 'remove', ids: victims });
   }

@@ -12,7 +12,8 @@ export interface WorkerApi {
   /** Writes every pending change to storage.session now. */
   flush(): Promise<void>;
   clear(): Promise<void>;
-  stats(): Promise<{ chains: number; bytes: number; evicted: number; writes: number }>;
+  /** pending: requests under way the recorder tracks (returns to 0 once every request ended). */
+  stats(): Promise<{ chains: number; bytes: number; evicted: number; writes: number; pending: number }>;
 }
 
 declare global {
