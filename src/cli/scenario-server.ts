@@ -419,6 +419,12 @@ export async function startScenarioServer(opts: { port?: number } = {}): Promise
     const to = url.searchParams.get('to') ?? '/client/landed';
     const generic = p.match(/^\/r\/(301|302|303|307|308)$/);
     if (generic) return redirect(Number(generic[1]), to);
+    // Markup and script where a server controls the text (XSS tests): Location and a header.
+    if (p === '/hostile') {
+      return redirect(302, '/ok?q=<img src=x onerror=alert(1)>&u=javascript:alert(2)', {
+        'X-Evil': '<script>window.pwned=1</script><img src=x onerror=window.pwned=2>',
+      });
+    }
     const client = p.match(/^\/client\/(meta|refresh|replace|href)$/);
     if (client) {
       const delay = Math.max(0, Number(url.searchParams.get('delay') ?? 0) || 0);
