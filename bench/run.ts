@@ -6,7 +6,8 @@
  * Exits non-zero only when a figure could not be measured at all.
  *
  * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 7),
- * BENCH_MEMORY_REQUESTS (default 6000; the issue asks for 100000, see README "Performance").
+ * BENCH_MEMORY_REQUESTS (default 6000; the issue asks for 100000, see README "Performance"),
+ * BENCH_ONLY (comma-separated figure names to run, e.g. `page load,storage writes`).
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -261,8 +262,10 @@ async function main(): Promise<number> {
     ['HAR', () => har()],
     ['trace', () => traceStart(server)],
   ];
+  const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());
   try {
     for (const [name, measure] of figures) {
+      if (only && !only.includes(name)) continue;
       const t = Date.now();
       try {
         results.push(...(await measure()));
