@@ -77,6 +77,9 @@ browser.webNavigation.onCommitted.addListener(
   },
   { url: [{ schemes: ['http', 'https'] }] },
 );
+// A tab closed with a chain under way: Chromium usually ends its requests with ERR_ABORTED,
+// but not a chain between two hops (the next request not started yet).
+browser.tabs.onRemoved.addListener((tabId) => session.tabClosed(tabId, Date.now()));
 browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
   const message = parseMetaRefreshMessage(raw);
   const tabId = sender.tab?.id;

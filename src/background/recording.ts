@@ -43,6 +43,11 @@ export class RecordingSession {
     this.apply((recorder) => recorder.onCommitted(details));
   }
 
+  /** A tab was closed (tabs.onRemoved): its chains under way end, written at once. */
+  tabClosed(tabId: number, timeStamp: number): void {
+    this.apply((recorder) => recorder.tabClosed(tabId, timeStamp), true);
+  }
+
   metaRefresh(details: MetaRefreshDetails): void {
     this.apply((recorder) => recorder.noteMetaRefresh(details));
   }

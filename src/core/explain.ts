@@ -83,6 +83,11 @@ const NET_ERRORS: Readonly<Record<string, NetError>> = {
     short: 'aborted',
     long: `The request was cancelled before it finished: the user navigated away or pressed stop, the page or an extension cancelled it, or the response turned into a download. Chromium also reports a redirect loop this way when it gives up after ${MAX_REDIRECTS} redirects.`,
   },
+  // Not a network error: how the recorder ends a chain whose tab was closed under way.
+  'tab closed': {
+    short: 'tab closed',
+    long: 'The tab was closed while this chain was under way: the browser stopped following it, so its last hop has no response.',
+  },
   ERR_TOO_MANY_REDIRECTS: {
     short: 'too many redirects',
     long: `Chromium gives up after ${MAX_REDIRECTS} redirects; this is almost always a redirect loop.`,

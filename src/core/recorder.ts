@@ -63,6 +63,24 @@ interface Candidate {
  */
 const DEFAULTS = { maxChains: 5000, maxBytes: 2.5 * 1024 * 1024, maxHops: 100 };
 
+/**
+ * Most requests tracked while under way without a chain (not redirected so far), and most
+ * requests remembered as evicted under way. A request whose end never reaches the worker (an
+ * event Chromium dropped while stopping it) would otherwise stay in memory for good.
+ */
+export const MAX_UNDER_WAY = 5000;
+
+/** The outcome of a chain still under way when its tab was closed. */
+export const TAB_CLOSED = 'tab closed';
+
+/** Adds to an insertion-ordered map or set, forgetting the oldest entries beyond `max`. */
+function capped<K>(keys: Map<K, unknown> | Set<K>, max: number): void {
+  for (const key of keys.keys()) {
+    if (keys.size <= max) return;
+    keys.delete(key);
+  }
+}
+
 function withoutFragment(url: string): string {
   const hash = url.indexOf('#');
   return hash < 0 ? url : url.slice(0, hash);
@@ -392,6 +410,28 @@ export class Recorder {
       type: d.type ?? 'other',
       initiator: d.initiator,
     });
+    capped(this.candidates, MAX_UNDER_WAY);
+  }
+
+  /**
+   * A tab was closed: its chains still under way end here (unless the browser already ended
+   * them), and nothing of the tab stays in memory as under way.
+   */
+  tabClosed(tabId: number, timeStamp: number): void {
+    for (const [requestId, chainId] of this.active) {
+      const chain = this.chains.get(chainId);
+      if (chain && chain.tabId !== tabId) continue;
+      this.active.delete(requestId);
+      if (!chain) continue;
+      chain.pending = undefined;
+      chain.endTime = Math.max(timeStamp, chain.hops.at(-1)?.endTime ?? chain.startTime);
+      chain.outcome = { state: 'error', error: TAB_CLOSED };
+      this.touch(chain);
+    }
+    for (const [requestId, candidate] of this.candidates) {
+      if (candidate.tabId === tabId) this.candidates.delete(requestId);
+    }
+    this.metaRefresh.delete(tabId);
   }
 
   private onBeforeRedirect(d: RedirectDetails): void {
@@ -467,7 +507,7 @@ export class Recorder {
     if (this.endedWith(d)) return undefined; // delivered twice: not a new request
     // A redirect delivered after the end of its chain (a restarted worker got the events late).
     const ended = this.endedAfter(d);
-    if (redirecting && ended) return ended;
+    if (ended) return redirecting ? ended : undefined;
     return this.createChain(d, undefined);
   }
 
@@ -650,6 +690,7 @@ export class Recorder {
     this.evictedCount += victims.length;
     const gone = new Set(victims);
     for (const [requestId, chainId] of this.active) if (gone.has(chainId)) this.evictedUnderWay.add(requestId);
+    capped(this.evictedUnderWay, MAX_UNDER_WAY);
     this.drop(victims);
     this.emit({ type: 'remove', ids: victims });
   }

@@ -370,6 +370,7 @@ describe('explainHop: failures and other kinds', () => {
   it.each([
     ['net::ERR_NAME_NOT_RESOLVED', 'host name not found', 'could not be resolved (DNS)'],
     ['net::ERR_ABORTED', 'aborted', 'cancelled'],
+    ['tab closed', 'tab closed', 'The tab was closed while this chain was under way'],
     ['net::ERR_TOO_MANY_REDIRECTS', 'too many redirects', 'Chromium gives up after 20 redirects'],
     ['net::ERR_CERT_DATE_INVALID', 'certificate rejected', 'expired or is not valid yet'],
     ['net::ERR_CERT_AUTHORITY_INVALID', 'certificate rejected', 'self-signed'],

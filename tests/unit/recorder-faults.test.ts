@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/core/events.ts';
-import { Recorder } from '../../src/core/recorder.ts';
+import { MAX_UNDER_WAY, Recorder, TAB_CLOSED } from '../../src/core/recorder.ts';
 
 const base = { requestId: '7', tabId: 1, frameId: 0, type: 'xmlhttprequest', method: 'GET' };
 const A = 'http://l.test/r/302';
@@ -76,5 +76,57 @@ describe('eviction while under way', () => {
     expect(r.list().map((c) => c.requestId)).toEqual(['8']);
     run([other(redirect(B, C, 307, 21)), other(done(C, 31))], r);
     expect(r.pending).toBe(0);
+  });
+});
+
+describe('a tab closed, and requests whose end never comes', () => {
+  const error = (url: string, t: number, requestId = '7'): RequestEvent => ({
+    event: 'onErrorOccurred',
+    details: { ...base, requestId, url, error: 'net::ERR_ABORTED', timeStamp: t },
+  });
+
+  it('a chain under way in the closed tab ends as "tab closed"; other tabs go on', () => {
+    const r = new Recorder();
+    const inTab2 = (e: RequestEvent): RequestEvent =>
+      ({ ...e, details: { ...e.details, requestId: '9', tabId: 2 } }) as RequestEvent;
+    run([start(A, 1), redirect(A, B, 302, 10), start(B, 11)], r);
+    run([inTab2(start(A, 2)), inTab2(redirect(A, B, 302, 12)), inTab2(start(B, 13))], r);
+    r.tabClosed(1, 50);
+    const [closed, open] = r.list();
+    expect(closed?.outcome).toEqual({ state: 'error', error: TAB_CLOSED });
+    expect(closed?.endTime).toBe(50);
+    expect(closed?.pending).toBeUndefined();
+    expect(closed?.hops.map((h) => h.url)).toEqual([A]);
+    expect(open?.outcome.state).toBe('pending');
+    expect(r.pending).toBe(1);
+    // The abort Chromium sends for the closed tab's request, after the close: no second chain.
+    run([error(B, 40)], r);
+    expect(r.list()).toHaveLength(2);
+  });
+
+  it('requests of a closed tab that never redirected are forgotten', () => {
+    const r = run([start(A, 1)]);
+    expect(r.pending).toBe(1);
+    r.tabClosed(1, 5);
+    expect(r.pending).toBe(0);
+    expect(r.list()).toEqual([]);
+  });
+
+  it(`requests whose end never reaches the worker are forgotten beyond ${MAX_UNDER_WAY}`, () => {
+    const r = new Recorder();
+    for (let i = 0; i < MAX_UNDER_WAY + 50; i++) {
+      r.handle({
+        event: 'onBeforeRequest',
+        details: { ...base, requestId: String(i), url: `${C}?${i}`, timeStamp: i },
+      });
+    }
+    expect(r.pending).toBe(MAX_UNDER_WAY);
+    // The newest are the ones kept: a redirect of the last request still makes its chain.
+    const last = String(MAX_UNDER_WAY + 49);
+    r.handle({
+      event: 'onBeforeRedirect',
+      details: { ...base, requestId: last, url: `${C}?${last}`, redirectUrl: B, statusCode: 302, timeStamp: 1e5 },
+    });
+    expect(r.list().map((c) => [c.requestId, c.hops[0]?.startTime])).toEqual([[last, Number(last)]]);
   });
 });
