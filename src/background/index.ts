@@ -7,10 +7,14 @@ import type { RequestEvent } from '../core/events.ts';
 import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 import { BadgeUpdater } from './badge.ts';
+import { incognitoArea } from './incognito.ts';
 import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
 
-const session = new RecordingSession(browser.storage.session);
+// An incognito window's worker ("split" mode) keeps its chains apart, for its session only.
+const session = new RecordingSession(
+  browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session,
+);
 const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
 
 function record(event: RequestEvent): void {

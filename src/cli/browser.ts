@@ -128,6 +128,8 @@ export interface ExtensionBrowser {
   context: BrowserContext;
   extensionId: string;
   browserPath: string;
+  /** The browser's user data directory (a fresh one per launch, removed by close()). */
+  profile: string;
   /** The extension's service worker, started again if it was stopped. */
   worker(): Promise<Worker>;
   /** The chains the extension recorded, read from its own store. */
@@ -229,6 +231,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     context,
     extensionId,
     browserPath,
+    profile,
     worker,
     evaluate,
     chains: () =>

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { INCOGNITO_KEY_PREFIX, incognitoArea } from '../../src/background/incognito.ts';
 import { loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
 import { FLUSH_INTERVAL_MS, RecordingSession } from '../../src/background/recording.ts';
 import type { RequestEvent } from '../../src/core/events.ts';
@@ -296,5 +297,44 @@ describe('loadChains / saveChanges', () => {
     const area = new MemoryArea();
     expect(await saveChanges(area, { put: [], remove: [], evicted: 0 })).toBe(0);
     expect(area.setCalls).toEqual([]);
+  });
+});
+
+describe("an incognito worker's chains (split mode; storage.session shared with the normal worker)", () => {
+  const events = () => redirectedRequest('inc', 2);
+
+  it('are kept under keys the normal worker never reads, and read back by the same incognito session', async () => {
+    const shared = new MemoryArea();
+    const normal = new RecordingSession(shared);
+    const incognito = new RecordingSession(incognitoArea(shared, Promise.resolve({ id: 's1', isNew: true })));
+    await Promise.all([normal.ready, incognito.ready]);
+    for (const e of events()) incognito.handle(e);
+    await incognito.flush();
+    const keys = [...shared.data.keys()];
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.startsWith(`${INCOGNITO_KEY_PREFIX}s1/`))).toBe(true);
+    expect((await loadChains(shared)).chains).toEqual([]);
+    // The incognito worker restarted within the same session: its chains come back.
+    const again = new RecordingSession(incognitoArea(shared, Promise.resolve({ id: 's1', isNew: false })));
+    await again.ready;
+    expect(again.recorder.list().map((c) => c.requestId)).toEqual(['inc']);
+  });
+
+  it('a new incognito session starts empty and removes what an earlier one left', async () => {
+    const shared = new MemoryArea();
+    const earlier = new RecordingSession(incognitoArea(shared, Promise.resolve({ id: 'old', isNew: true })));
+    await earlier.ready;
+    for (const e of events()) earlier.handle(e);
+    await earlier.flush();
+    const normal = new RecordingSession(shared);
+    await normal.ready;
+    for (const e of redirectedRequest('norm', 1)) normal.handle(e);
+    await normal.flush();
+
+    const next = new RecordingSession(incognitoArea(shared, Promise.resolve({ id: 'new', isNew: true })));
+    await next.ready;
+    expect(next.recorder.list()).toEqual([]);
+    expect([...shared.data.keys()].filter((k) => k.startsWith(INCOGNITO_KEY_PREFIX))).toEqual([]);
+    expect((await loadChains(shared)).chains.map((c) => c.requestId)).toEqual(['norm']);
   });
 });
