@@ -42,6 +42,8 @@ export interface RecorderOptions {
 
 export interface ChainChanges {
   put: Chain[];
+  /** The JSON of each chain in `put` (same order), as measured for the byte cap. */
+  json?: string[];
   remove: string[];
   evicted: number;
 }
@@ -58,10 +60,11 @@ interface Candidate {
 }
 
 /**
- * storage.session counts about 3.3 bytes against its 10 MB quota for each byte of chain JSON
- * (measured on Chromium 150 by `npm run bench`): 2.5 MB of JSON stays well inside it.
+ * Chains are stored as JSON text, which storage.session counts about byte for byte against its
+ * 10 MB quota (as objects it counted 3.3 bytes per byte of JSON, measured on Chromium 150).
+ * The quota is shared with the incognito worker ("split" mode) and any other data: 4 MB each.
  */
-const DEFAULTS = { maxChains: 5000, maxBytes: 2.5 * 1024 * 1024, maxHops: 100 };
+const DEFAULTS = { maxChains: 5000, maxBytes: 4 * 1024 * 1024, maxHops: 100 };
 
 /**
  * Most requests tracked while under way without a chain (not redirected so far), and most
@@ -342,23 +345,30 @@ export class Recorder {
    * Sizes are measured here, once a batch, not on every event.
    */
   takeChanges(): ChainChanges {
+    const texts = new Map<string, string>();
     for (const id of this.dirty) {
       const chain = this.chains.get(id);
       if (!chain) continue;
-      const size = JSON.stringify(chain).length;
-      this.totalBytes += size - (this.sizes.get(id) ?? 0);
-      this.sizes.set(id, size);
+      const text = JSON.stringify(chain);
+      texts.set(id, text);
+      this.totalBytes += text.length - (this.sizes.get(id) ?? 0);
+      this.sizes.set(id, text.length);
     }
     this.enforceCaps();
     const put: Chain[] = [];
+    const json: string[] = [];
     for (const id of this.dirty) {
       const chain = this.chains.get(id);
-      if (chain) put.push(chain);
+      const text = texts.get(id);
+      if (chain && text !== undefined) {
+        put.push(chain);
+        json.push(text);
+      }
     }
     const remove = [...this.removed];
     this.dirty.clear();
     this.removed.clear();
-    return { put, remove, evicted: this.evictedCount };
+    return { put, json, remove, evicted: this.evictedCount };
   }
 
   /** Lowers the byte budget (storage refused a write) and evicts down to it on the next batch. */
