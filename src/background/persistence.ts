@@ -3,6 +3,7 @@
  * worker restart. Takes the storage area as an argument, so it is unit-tested without a
  * browser.
  */
+import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/events.ts';
 import type { ChainChanges } from '../core/recorder.ts';
 import type { Chain } from '../core/types.ts';
 import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION, type StoredMeta } from '../shared/storage-keys.ts';
@@ -13,25 +14,50 @@ export interface StorageAreaLike {
   remove(keys: string | string[]): Promise<void>;
 }
 
+/** Something the worker received, as journalled while it was still loading. */
+export type JournalStep =
+  | { kind: 'event'; event: RequestEvent }
+  | { kind: 'commit'; details: CommitDetails }
+  | { kind: 'tabClosed'; tabId: number; timeStamp: number }
+  | { kind: 'metaRefresh'; details: MetaRefreshDetails };
+
+/** Keys of journalled steps: `journal:<worker>:<sequence>`, in the order received. */
+export const JOURNAL_KEY_PREFIX = 'journal:';
+
+const STEP_KINDS = new Set(['event', 'commit', 'tabClosed', 'metaRefresh']);
+
 export interface Persisted {
   chains: Chain[];
   evicted: number;
+  /** Steps journalled by a worker while it loaded, oldest first. */
+  journal: Array<{ key: string; step: JournalStep }>;
 }
 
 export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
   const all = await area.get(null);
   const meta = all[META_KEY] as StoredMeta | undefined;
-  if (meta && meta.version !== STORAGE_VERSION) return { chains: [], evicted: 0 };
+  if (meta && meta.version !== STORAGE_VERSION) return { chains: [], evicted: 0, journal: [] };
   const chains: Chain[] = [];
+  const journal: Persisted['journal'] = [];
   for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(JOURNAL_KEY_PREFIX)) {
+      const step = typeof value === 'string' ? parseJson(value) : undefined;
+      if (isStep(step)) journal.push({ key, step });
+      continue;
+    }
     if (!key.startsWith(CHAIN_KEY_PREFIX)) continue;
-    const chain = typeof value === 'string' ? parseChain(value) : value;
+    const chain = typeof value === 'string' ? parseJson(value) : value;
     if (chain && typeof chain === 'object') chains.push(chain as Chain);
   }
-  return { chains, evicted: meta?.evicted ?? 0 };
+  journal.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { chains, evicted: meta?.evicted ?? 0, journal };
 }
 
-function parseChain(text: string): unknown {
+function isStep(value: unknown): value is JournalStep {
+  return typeof value === 'object' && value !== null && STEP_KINDS.has((value as { kind?: unknown }).kind as string);
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

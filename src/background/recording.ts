@@ -1,11 +1,13 @@
 /**
- * The service worker's recording adapter: browser events in, the core recorder, batched
- * persistence out. Events that arrive while the persisted state is still loading (the worker
- * was woken by the event itself) are queued and replayed in order.
+ * The service worker's recording adapter: browser events in, the core recorder, persistence
+ * out. Events that arrive while the persisted state is still loading (the worker was woken by
+ * the event itself) are queued and replayed in order; each is also written to a journal at
+ * once, so that a worker stopped before it finished loading loses none of them: the next one
+ * replays the journal after the chains, then deletes it.
  */
 import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/events.ts';
 import { Recorder, type RecorderOptions } from '../core/recorder.ts';
-import { loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
+import { JOURNAL_KEY_PREFIX, type JournalStep, loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
 /** Details of a hop under way (its start, its headers) are written at most this often. */
 export const FLUSH_INTERVAL_MS = 100;
@@ -15,7 +17,13 @@ const HOP_EVENTS = new Set<RequestEvent['event']>(['onBeforeRedirect', 'onComple
 
 export class RecordingSession {
   readonly recorder: Recorder;
-  private queue: Array<(recorder: Recorder) => void> | undefined = [];
+  private queue: JournalStep[] | undefined = [];
+  /** This worker's own journal keys start with this; its queue holds the same steps. */
+  private readonly journalPrefix =
+    `${JOURNAL_KEY_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;
+  private journalSeq = 0;
+  /** Journal keys replayed or queued, deleted with the next write of chains. */
+  private journalDone: string[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private writeQueued = false;
@@ -35,31 +43,44 @@ export class RecordingSession {
   }
 
   handle(event: RequestEvent): void {
-    this.apply((recorder) => recorder.handle(event), HOP_EVENTS.has(event.event));
+    this.apply({ kind: 'event', event }, HOP_EVENTS.has(event.event));
   }
 
   /** A main-frame navigation committed (webNavigation.onCommitted). */
   commit(details: CommitDetails): void {
-    this.apply((recorder) => recorder.onCommitted(details));
+    this.apply({ kind: 'commit', details });
   }
 
   /** A tab was closed (tabs.onRemoved): its chains under way end, written at once. */
   tabClosed(tabId: number, timeStamp: number): void {
-    this.apply((recorder) => recorder.tabClosed(tabId, timeStamp), true);
+    this.apply({ kind: 'tabClosed', tabId, timeStamp }, true);
   }
 
   metaRefresh(details: MetaRefreshDetails): void {
-    this.apply((recorder) => recorder.noteMetaRefresh(details));
+    this.apply({ kind: 'metaRefresh', details });
   }
 
-  private apply(step: (recorder: Recorder) => void, now = false): void {
+  private apply(step: JournalStep, now = false): void {
     if (this.queue) {
       this.queue.push(step);
+      const key = `${this.journalPrefix}${String(this.journalSeq++).padStart(6, '0')}`;
+      this.journalDone.push(key);
+      this.area.set({ [key]: JSON.stringify(step) }).catch((error: unknown) => {
+        console.warn('Hopscope: could not journal an event received while loading', error);
+      });
       return;
     }
-    step(this.recorder);
+    this.run(step);
     if (now) this.writeSoon();
     else this.scheduleFlush();
+  }
+
+  private run(step: JournalStep): void {
+    const r = this.recorder;
+    if (step.kind === 'event') r.handle(step.event);
+    else if (step.kind === 'commit') r.onCommitted(step.details);
+    else if (step.kind === 'tabClosed') r.tabClosed(step.tabId, step.timeStamp);
+    else r.noteMetaRefresh(step.details);
   }
 
   /**
@@ -89,16 +110,23 @@ export class RecordingSession {
   }
 
   private async restore(): Promise<void> {
+    let journal: Array<{ key: string; step: JournalStep }> = [];
     try {
-      const { chains, evicted } = await loadChains(this.area);
-      this.recorder.restore(chains, evicted);
+      const loaded = await loadChains(this.area);
+      this.recorder.restore(loaded.chains, loaded.evicted);
+      journal = loaded.journal;
     } catch (error) {
       console.error('Hopscope: could not read recorded chains back from storage', error);
     }
+    // Steps an earlier worker received while it was loading, and may not have recorded: the
+    // recorder ignores those it has already seen (same event delivered twice).
+    const earlier = journal.filter((j) => !j.key.startsWith(this.journalPrefix));
+    for (const { step } of earlier) this.run(step);
+    this.journalDone.push(...earlier.map((j) => j.key));
     const queued = this.queue ?? [];
     this.queue = undefined;
-    for (const step of queued) step(this.recorder);
-    if (queued.length) this.writeSoon();
+    for (const step of queued) this.run(step);
+    if (queued.length || this.journalDone.length) this.writeSoon();
   }
 
   private scheduleFlush(): void {
@@ -111,9 +139,14 @@ export class RecordingSession {
 
   private async write(): Promise<void> {
     const changes = this.recorder.takeChanges();
-    if (!changes.put.length && !changes.remove.length) return;
+    const journal = this.queue ? [] : this.journalDone.splice(0);
+    if (!changes.put.length && !changes.remove.length && !journal.length) return;
     try {
-      this.writeCount += await saveChanges(this.area, changes);
+      const saved = saveChanges(this.area, changes);
+      // Made after the chains' write, so applied after it: a journal is never gone before
+      // what it recorded is stored.
+      const dropped = journal.length ? this.area.remove(journal).then(() => 1) : 0;
+      this.writeCount += (await saved) + (await dropped);
     } catch (error) {
       // Quota reached (other data may share storage.session): keep less and try once more.
       console.warn('Hopscope: storage write failed, evicting older chains', error);

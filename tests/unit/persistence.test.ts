@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INCOGNITO_KEY_PREFIX, incognitoArea } from '../../src/background/incognito.ts';
-import { loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
+import { JOURNAL_KEY_PREFIX, loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
 import { FLUSH_INTERVAL_MS, RecordingSession } from '../../src/background/recording.ts';
 import type { RequestEvent } from '../../src/core/events.ts';
 import type { Chain } from '../../src/core/types.ts';
@@ -120,6 +120,40 @@ describe('RecordingSession', () => {
     // Each chain is stored as its JSON text (storage.session counts text byte for byte).
     for (const chain of chains) expect(area.data.get(chainKey(chain.id))).toBe(JSON.stringify(chain));
     expect(area.data.get(META_KEY)).toEqual({ version: STORAGE_VERSION, evicted: 0 });
+  });
+
+  it('events received while loading are journalled at once: a worker stopped before it loaded loses none', async () => {
+    const area = new MemoryArea();
+    const whole = byStart(chainsOf(burst(20)));
+    const events = burst(20);
+    // The first worker records half, then is woken again and stopped while still loading.
+    const first = new RecordingSession(area);
+    await first.ready;
+    for (const e of events.slice(0, events.length / 2)) first.handle(e);
+    await first.flush();
+    let never: () => void = () => undefined;
+    area.getDelay = new Promise<void>((resolve) => {
+      never = resolve;
+    });
+    const stopped = new RecordingSession(area);
+    for (const e of events.slice(events.length / 2)) stopped.handle(e);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS * 10);
+    expect([...area.data.keys()].filter((k) => k.startsWith(JOURNAL_KEY_PREFIX))).toHaveLength(events.length / 2);
+    // (stopped never finishes loading: its memory is gone with it)
+    area.getDelay = undefined;
+    const next = new RecordingSession(area);
+    await next.ready;
+    await next.flush();
+    expect(byStart(next.recorder.list())).toEqual(whole);
+    expect(byStart(area.storedChains())).toEqual(roundTrip(whole));
+    expect([...area.data.keys()].filter((k) => k.startsWith(JOURNAL_KEY_PREFIX))).toEqual([]);
+    // A journal replayed again (the worker stopped before deleting it) adds nothing twice.
+    const again = new RecordingSession(area);
+    for (const e of events.slice(0, 6)) again.handle(e);
+    await again.ready;
+    await again.flush();
+    expect(byStart(again.recorder.list())).toEqual(whole);
+    never();
   });
 
   it('what one task changed is in storage before the next task: a worker stopped then loses nothing', async () => {
@@ -301,9 +335,9 @@ describe('loadChains / saveChanges', () => {
     const area = new MemoryArea();
     const chains = chainsOf('chain-3xx');
     await saveChanges(area, { put: chains, remove: [], evicted: 4 });
-    expect(await loadChains(area)).toEqual({ chains: roundTrip(chains), evicted: 4 });
+    expect(await loadChains(area)).toEqual({ chains: roundTrip(chains), evicted: 4, journal: [] });
     area.data.set(META_KEY, { version: STORAGE_VERSION + 1, evicted: 9 });
-    expect(await loadChains(area)).toEqual({ chains: [], evicted: 0 });
+    expect(await loadChains(area)).toEqual({ chains: [], evicted: 0, journal: [] });
   });
 
   it('writes nothing when nothing changed', async () => {
