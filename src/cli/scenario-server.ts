@@ -425,6 +425,17 @@ export async function startScenarioServer(opts: { port?: number } = {}): Promise
         'X-Evil': '<script>window.pwned=1</script><img src=x onerror=window.pwned=2>',
       });
     }
+    // Terminal escape sequences in the reason phrase and a header (Node refuses to send them,
+    // so the response is written raw): OSC window title, screen clear, colour.
+    if (p === '/hostile/terminal') {
+      res.socket?.end(
+        'HTTP/1.1 302 Found\x1b]0;pwned\x07\x1b[2J\r\n' +
+          'Location: /ok?tag=after-escape\r\n' +
+          'X-Evil: \x1b[31mred\x1b[0m\r\n' +
+          'Content-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+      return;
+    }
     const client = p.match(/^\/client\/(meta|refresh|replace|href)$/);
     if (client) {
       const delay = Math.max(0, Number(url.searchParams.get('delay') ?? 0) || 0);

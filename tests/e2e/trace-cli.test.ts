@@ -153,6 +153,26 @@ describe('hopscope trace', () => {
     );
   });
 
+  it("prints a server's escape sequences and markup as inert text", async () => {
+    const har = join(tmp, 'hostile.har');
+    const run = await hopscope(['trace', `${o}/hostile/terminal`, '--har', har, ...serverArgs()]);
+    expect(run.code).toBe(0);
+    // What the server sent did reach the recorder (so the check below can fail)…
+    const sent = (
+      JSON.parse(await readFile(har, 'utf8')) as { log: { entries: Array<{ response: { statusText: string } }> } }
+    ).log.entries[0]?.response.statusText;
+    expect(sent).toContain('\x1b]0;pwned\x07');
+    // …and none of its control characters reached the terminal: each is shown as U+FFFD.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what is looked for
+    expect(run.stdout + run.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(run.stdout).toContain('302 Found\uFFFD]0;pwned\uFFFD\uFFFD[2J');
+    expect(run.stdout).toContain(`${o}/ok?tag=after-escape`);
+
+    const markup = await hopscope(['trace', `${o}/hostile`, ...serverArgs()]);
+    expect(markup.code).toBe(0);
+    expect(markup.stdout).toContain('/ok?q=%3Cimg%20src=x%20onerror=alert(1)%3E&u=javascript:alert(2)');
+  });
+
   it('reports the chain up to an unreachable host, then says what to do', async () => {
     const port = await closedPort();
     const run = await hopscope(['trace', `http://localhost:${port}/nothing-here`]);
