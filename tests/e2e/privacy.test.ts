@@ -5,9 +5,12 @@
  * popup, and incognito tabs are not recorded unless the user allows the extension there.
  */
 import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/browser.ts';
 import type { Chain } from '../../src/core/types.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 import type { WorkerApi } from '../../src/shared/worker-api.ts';
@@ -223,6 +226,49 @@ describe('only extension pages can talk to the worker', () => {
     const strip = (chains: Chain[]) => chains.map((c) => [c.id, c.hops.length, c.hops.map((h) => h.kind)]);
     expect(strip((await snapshotViaPort(reader)).chains)).toEqual(strip(before));
     expect((await stats()).chains).toBe(before.length);
+  });
+});
+
+describe('strict CSP, no code built from strings', () => {
+  it('the built extension allows only its own scripts and holds no eval or Function constructor', async () => {
+    const dist = join(REPO_ROOT, 'dist');
+    const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8')) as {
+      content_security_policy?: { extension_pages?: string };
+    };
+    expect(manifest.content_security_policy?.extension_pages).toBe("script-src 'self'; object-src 'self'");
+    const scripts = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(3);
+    for (const file of scripts) {
+      const code = await readFile(join(dist, file), 'utf8');
+      expect(code, file).not.toMatch(/\beval\s*\(|\bnew Function\s*\(|\bFunction\s*\(\s*['"`]/);
+    }
+  });
+
+  it('extension pages refuse eval, the Function constructor and inline script', async () => {
+    const panel = await e2e.newPage();
+    await panel.goto(`${ext}extension/panel.html?tabId=all`);
+    const result = await panel.evaluate(async () => {
+      const attempt = (f: () => unknown) => {
+        try {
+          f();
+          return 'ran';
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+      const w = window as unknown as { inline?: number };
+      const script = document.createElement('script');
+      script.textContent = 'window.inline = 1';
+      document.head.append(script);
+      await new Promise((r) => setTimeout(r, 100));
+      return {
+        eval: attempt(() => globalThis.eval('1 + 1')),
+        function: attempt(() => new Function('return 1')()),
+        inline: w.inline === 1 ? 'ran' : 'blocked',
+      };
+    });
+    expect(result).toEqual({ eval: 'EvalError', function: 'EvalError', inline: 'blocked' });
+    await panel.close();
   });
 });
 
