@@ -262,6 +262,7 @@ describe('strict CSP, no code built from strings', () => {
       document.head.append(script);
       await new Promise((r) => setTimeout(r, 100));
       return {
+        // biome-ignore lint/security/noGlobalEval: the test is that the page's CSP refuses it
         eval: attempt(() => globalThis.eval('1 + 1')),
         function: attempt(() => new Function('return 1')()),
         inline: w.inline === 1 ? 'ran' : 'blocked',
