@@ -234,9 +234,11 @@ describe('recording in Chromium', () => {
     const stored = await e2e.browser.evaluate(async () => {
       await globalThis.hopscope?.flush();
       const all = await (globalThis as unknown as SessionStorageGlobal).chrome.storage.session.get(null);
-      return Object.values(all).filter(
-        (v) => typeof v === 'object' && v !== null && /\/burst\/r\/\d+$/.test((v as Chain).hops?.[0]?.url ?? ''),
-      ).length;
+      // Each chain is stored as its JSON text under `chain:<id>`.
+      return Object.entries(all)
+        .filter(([key]) => key.startsWith('chain:'))
+        .map(([, text]) => JSON.parse(text as string) as Chain)
+        .filter((c) => /\/burst\/r\/\d+$/.test(c.hops?.[0]?.url ?? '')).length;
     });
     expect(stored).toBe(200);
   });

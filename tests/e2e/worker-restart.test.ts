@@ -32,7 +32,9 @@ it('continues a chain after the service worker was stopped between two hops', as
   for (;;) {
     const stored = await before.evaluate(async () => {
       const all = await (globalThis as unknown as SessionStorageGlobal).chrome.storage.session.get(null);
-      return Object.values(all) as Chain[];
+      return Object.entries(all)
+        .filter(([key]) => key.startsWith('chain:'))
+        .map(([, text]) => JSON.parse(text as string) as Chain);
     });
     if (stored.some((c) => c.hops?.[0]?.url.endsWith('/slow/start'))) break;
     if (Date.now() > deadline) throw new Error('hop 1 never reached storage.session');
