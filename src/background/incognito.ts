@@ -11,14 +11,24 @@ import type { StorageAreaLike } from './persistence.ts';
 
 export const INCOGNITO_KEY_PREFIX = 'incognito/';
 
-/** The id of this incognito session: made once, remembered while the incognito profile lives. */
-export async function incognitoSessionId(storage: CacheStorage = caches): Promise<{ id: string; isNew: boolean }> {
-  const cache = await storage.open('hopscope-incognito-session');
-  const known = await cache.match('/session-id');
-  if (known) return { id: await known.text(), isNew: false };
-  const id = crypto.randomUUID();
-  await cache.put('/session-id', new Response(id));
-  return { id, isNew: true };
+/**
+ * The id of this incognito session, remembered while the incognito profile lives. A new id is
+ * kept only by `save()`, called once what earlier sessions left is removed; if CacheStorage
+ * fails, the id lives as long as this worker.
+ */
+export async function incognitoSessionId(
+  storage: CacheStorage = caches,
+): Promise<{ id: string; isNew: boolean; save(): Promise<void> }> {
+  try {
+    const cache = await storage.open('hopscope-incognito-session');
+    const known = await cache.match('/session-id');
+    if (known) return { id: await known.text(), isNew: false, save: async () => undefined };
+    const id = crypto.randomUUID();
+    return { id, isNew: true, save: () => cache.put('/session-id', new Response(id)) };
+  } catch (error) {
+    console.warn('Hopscope: no incognito session id (CacheStorage); chains last as long as this worker', error);
+    return { id: crypto.randomUUID(), isNew: true, save: async () => undefined };
+  }
 }
 
 /**
@@ -27,15 +37,20 @@ export async function incognitoSessionId(storage: CacheStorage = caches): Promis
  */
 export function incognitoArea(
   area: StorageAreaLike,
-  session: Promise<{ id: string; isNew: boolean }> = incognitoSessionId(),
+  session: Promise<{ id: string; isNew: boolean; save?(): Promise<void> }> = incognitoSessionId(),
 ): StorageAreaLike {
-  const prefix = session.then(async ({ id, isNew }) => {
-    const mine = `${INCOGNITO_KEY_PREFIX}${id}/`;
+  const prefix = session.then(async ({ id, isNew, save }) => {
     if (isNew) {
-      const stale = Object.keys(await area.get(null)).filter((k) => k.startsWith(INCOGNITO_KEY_PREFIX));
-      if (stale.length) await area.remove(stale);
+      // Cleaned before the id is kept: a worker stopped in between cleans again next time.
+      try {
+        const stale = Object.keys(await area.get(null)).filter((k) => k.startsWith(INCOGNITO_KEY_PREFIX));
+        if (stale.length) await area.remove(stale);
+        await save?.();
+      } catch (error) {
+        console.warn('Hopscope: could not remove what an earlier incognito session left', error);
+      }
     }
-    return mine;
+    return `${INCOGNITO_KEY_PREFIX}${id}/`;
   });
   const keysOf = (keys: string | string[], p: string) => (Array.isArray(keys) ? keys : [keys]).map((k) => p + k);
   return {

@@ -47,10 +47,24 @@ export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
     }
     if (!key.startsWith(CHAIN_KEY_PREFIX)) continue;
     const chain = typeof value === 'string' ? parseJson(value) : value;
-    if (chain && typeof chain === 'object') chains.push(chain as Chain);
+    if (isChain(chain)) chains.push(chain);
   }
   journal.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { chains, evicted: meta?.evicted ?? 0, journal };
+}
+
+/** Enough of a chain's shape for the recorder to take it back (anything else is skipped). */
+function isChain(value: unknown): value is Chain {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Partial<Chain>;
+  return (
+    typeof c.id === 'string' &&
+    typeof c.requestId === 'string' &&
+    Array.isArray(c.hops) &&
+    typeof c.outcome === 'object' &&
+    c.outcome !== null &&
+    typeof c.startTime === 'number'
+  );
 }
 
 function isStep(value: unknown): value is JournalStep {

@@ -24,6 +24,8 @@ export class RecordingSession {
   private journalSeq = 0;
   /** Journal keys replayed or queued, deleted with the next write of chains. */
   private journalDone: string[] = [];
+  /** How many times a refused write has lowered the byte budget. */
+  private shrinks = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private writeQueued = false;
@@ -141,25 +143,43 @@ export class RecordingSession {
     const changes = this.recorder.takeChanges();
     const journal = this.queue ? [] : this.journalDone.splice(0);
     if (!changes.put.length && !changes.remove.length && !journal.length) return;
+    const shrinksBefore = this.shrinks;
+    let saved = false;
     try {
-      const saved = saveChanges(this.area, changes);
-      // Made after the chains' write, so applied after it: a journal is never gone before
-      // what it recorded is stored.
-      const dropped = journal.length ? this.area.remove(journal).then(() => 1) : 0;
-      this.writeCount += (await saved) + (await dropped);
+      this.writeCount += await saveChanges(this.area, changes);
+      saved = true;
     } catch (error) {
       // Quota reached (other data may share storage.session): keep less and try once more.
+      // Several writes can fail at once (one per event task): the budget is halved once for all.
       console.warn('Hopscope: storage write failed, evicting older chains', error);
-      this.recorder.shrink(0.5);
+      if (this.shrinks === shrinksBefore) {
+        this.shrinks++;
+        this.recorder.shrink(0.5);
+      }
       const retry = this.recorder.takeChanges();
       const put = [...new Map([...changes.put, ...retry.put].map((c) => [c.id, c])).values()].filter(
         (c) => this.recorder.get(c.id) !== undefined,
       );
       try {
         this.writeCount += await saveChanges(this.area, { put, remove: retry.remove, evicted: retry.evicted });
+        saved = true;
       } catch (again) {
-        console.error('Hopscope: storage write failed again; chains stay in memory only', again);
+        // Kept in memory, and written with the next change that storage accepts: no retry loop.
+        console.error('Hopscope: storage write failed again; chains stay in memory until the next write', again);
+        this.recorder.retryLater({ put, remove: [...changes.remove, ...retry.remove] });
       }
+    }
+    if (!journal.length) return;
+    // The journal goes only once what it recorded is stored; otherwise it waits for a later write.
+    if (!saved) {
+      this.journalDone.unshift(...journal);
+      return;
+    }
+    try {
+      await this.area.remove(journal);
+      this.writeCount++;
+    } catch {
+      this.journalDone.unshift(...journal);
     }
   }
 }

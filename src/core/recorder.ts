@@ -115,6 +115,8 @@ export class Recorder {
   private readonly candidates = new Map<string, Candidate>();
   /** Requests whose chain was evicted while under way: their later events must not start a chain halfway. */
   private readonly evictedUnderWay = new Set<string>();
+  /** Requests whose chain was ended by the close of its tab: what the browser sends later is ignored. */
+  private readonly closedUnderWay = new Set<string>();
   private readonly sizes = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
@@ -173,8 +175,9 @@ export class Recorder {
   handle(e: RequestEvent): void {
     const d = e.details;
     if (!isHttp(d.url) || this.opts.ignoreUrl(d.url)) return;
-    if (this.evictedUnderWay.has(d.requestId)) {
-      if (e.event === 'onCompleted' || e.event === 'onErrorOccurred') this.evictedUnderWay.delete(d.requestId);
+    for (const ignored of [this.evictedUnderWay, this.closedUnderWay]) {
+      if (!ignored.has(d.requestId)) continue;
+      if (e.event === 'onCompleted' || e.event === 'onErrorOccurred') ignored.delete(d.requestId);
       return;
     }
     switch (e.event) {
@@ -371,6 +374,12 @@ export class Recorder {
     return { put, json, remove, evicted: this.evictedCount };
   }
 
+  /** Changes that could not be stored: they go again with the next takeChanges (if still kept). */
+  retryLater(changes: Pick<ChainChanges, 'put' | 'remove'>): void {
+    for (const chain of changes.put) if (this.chains.has(chain.id)) this.dirty.add(chain.id);
+    for (const id of changes.remove) if (!this.chains.has(id)) this.removed.add(id);
+  }
+
   /** Lowers the byte budget (storage refused a write) and evicts down to it on the next batch. */
   shrink(factor: number): void {
     this.opts.maxBytes = Math.max(64 * 1024, Math.floor(Math.min(this.opts.maxBytes, this.totalBytes) * factor));
@@ -433,11 +442,13 @@ export class Recorder {
       if (chain && chain.tabId !== tabId) continue;
       this.active.delete(requestId);
       if (!chain) continue;
+      this.closedUnderWay.add(requestId);
       chain.pending = undefined;
       chain.endTime = Math.max(timeStamp, chain.hops.at(-1)?.endTime ?? chain.startTime);
       chain.outcome = { state: 'error', error: TAB_CLOSED };
       this.touch(chain);
     }
+    capped(this.closedUnderWay, MAX_UNDER_WAY);
     for (const [requestId, candidate] of this.candidates) {
       if (candidate.tabId === tabId) this.candidates.delete(requestId);
     }
@@ -618,6 +629,10 @@ export class Recorder {
     if (at >= 0) {
       chain.hops.splice(at, 0, hop);
       this.linkNext(hop, (chain.hops[at + 1] as Hop).method);
+      const before = chain.hops[at - 1];
+      if (before) this.linkNext(before, hop.method);
+      // The request under way that started before this hop ended was this hop's own start.
+      if (chain.pending?.url === hop.url && chain.pending.startTime <= hop.endTime) chain.pending = undefined;
       chain.startTime = Math.min(chain.startTime, hop.startTime);
       this.renumber(chain);
       this.capHops(chain);

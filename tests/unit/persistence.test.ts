@@ -277,6 +277,54 @@ describe('RecordingSession', () => {
     expect(area.setCalls).toHaveLength(3);
   });
 
+  it('several writes refused at once lower the budget once, not once each', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const area = new MemoryArea();
+    const session = new RecordingSession(area);
+    await session.ready;
+    for (const e of burst(100)) session.handle(e);
+    await session.flush();
+    const shrink = vi.spyOn(session.recorder, 'shrink');
+    area.failSets = 8; // every write below and its retry
+    // Four event tasks, each ending in a write, all under way together.
+    for (let n = 0; n < 4; n++) {
+      for (const e of redirectedRequest(`late${n}`, 200 + n)) session.handle(e);
+      await Promise.resolve();
+    }
+    await session.flush();
+    expect(area.setCalls.length).toBeGreaterThanOrEqual(5);
+    expect(shrink).toHaveBeenCalledTimes(1);
+    expect(session.recorder.list().length).toBeGreaterThan(40);
+  });
+
+  it('a journal stays until the chains it recorded are stored', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const area = new MemoryArea();
+    let loaded: () => void = () => undefined;
+    area.getDelay = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    const session = new RecordingSession(area);
+    for (const e of redirectedRequest('woke', 1)) session.handle(e);
+    await Promise.resolve();
+    const journal = () => [...area.data.keys()].filter((k) => k.startsWith(JOURNAL_KEY_PREFIX));
+    const count = journal().length;
+    expect(count).toBeGreaterThan(0);
+    area.failSets = 2; // the chains' write and its retry are refused
+    loaded();
+    await session.ready;
+    await session.flush();
+    expect(journal()).toHaveLength(count);
+    expect(area.data.has(chainKey('woke'))).toBe(false);
+    // Storage takes writes again: the chains are stored, then the journal goes.
+    for (const e of redirectedRequest('next', 2)) session.handle(e);
+    await session.flush();
+    expect(area.data.has(chainKey('woke'))).toBe(true);
+    expect(journal()).toEqual([]);
+  });
+
   it('storage that keeps refusing does not make it loop or lose the chains in memory', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -287,10 +335,13 @@ describe('RecordingSession', () => {
     for (const e of burst(300)) session.handle(e);
     await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
     await session.flush();
-    expect(area.setCalls).toHaveLength(2);
-    expect(error).toHaveBeenCalledTimes(1);
+    // The write at the end of the events' task and its retry; perhaps the batch timer's too.
+    const tried = area.setCalls.length;
+    expect(tried).toBeGreaterThanOrEqual(2);
+    expect(tried).toBeLessThanOrEqual(4);
+    expect(error).toHaveBeenCalledTimes(tried / 2);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(area.setCalls).toHaveLength(2); // no retry storm
+    expect(area.setCalls).toHaveLength(tried); // no retry storm: nothing new, nothing written
     expect(session.recorder.list().length).toBeGreaterThan(0);
     expect(area.storedChains()).toEqual([]);
   });

@@ -99,9 +99,22 @@ describe('a tab closed, and requests whose end never comes', () => {
     expect(closed?.hops.map((h) => h.url)).toEqual([A]);
     expect(open?.outcome.state).toBe('pending');
     expect(r.pending).toBe(1);
-    // The abort Chromium sends for the closed tab's request, after the close: no second chain.
+    // The abort Chromium sends for the closed tab's request, stamped before or after the close
+    // was handled: no second chain, and the closed one keeps its outcome.
+    run([error(B, 60)], r);
     run([error(B, 40)], r);
     expect(r.list()).toHaveLength(2);
+    expect(r.list()[0]?.outcome).toEqual({ state: 'error', error: TAB_CLOSED });
+  });
+
+  it('a page navigation under way in a closed tab: its late abort makes no second chain', () => {
+    const page = (e: RequestEvent): RequestEvent =>
+      ({ ...e, details: { ...e.details, requestId: 'nav', type: 'main_frame' } }) as RequestEvent;
+    const r = run([page(start(A, 1)), page(redirect(A, B, 302, 10)), page(start(B, 11))]);
+    r.tabClosed(1, 50);
+    run([page(error(B, 60))], r); // stamped after the close was handled
+    expect(r.list().map((c) => [c.id, c.outcome])).toEqual([['nav', { state: 'error', error: TAB_CLOSED }]]);
+    expect(r.pending).toBe(0);
   });
 
   it('requests of a closed tab that never redirected are forgotten', () => {
