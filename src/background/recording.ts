@@ -161,7 +161,9 @@ export class RecordingSession {
         (c) => this.recorder.get(c.id) !== undefined,
       );
       try {
-        this.writeCount += await saveChanges(this.area, { put, remove: retry.remove, evicted: retry.evicted });
+        // The first write's removals too: its remove() may have failed with its set().
+        const remove = [...new Set([...changes.remove, ...retry.remove])];
+        this.writeCount += await saveChanges(this.area, { put, remove, evicted: retry.evicted });
         saved = true;
       } catch (again) {
         // Kept in memory, and written with the next change that storage accepts: no retry loop.
