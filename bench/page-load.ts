@@ -43,14 +43,6 @@ export async function launchPlain(browserPath: string): Promise<PlainBrowser> {
   };
 }
 
-export async function workerStats(b: ExtensionBrowser) {
-  const w = await b.worker();
-  return w.evaluate(async () => {
-    if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
-    return globalThis.hopscope.stats();
-  });
-}
-
 async function totalHops(b: ExtensionBrowser): Promise<number> {
   return (await b.chains()).reduce((n, c) => n + c.hops.length, 0);
 }
@@ -145,7 +137,7 @@ export async function settle(b: ExtensionBrowser): Promise<void> {
   let same = 0;
   while (same < 2) {
     await sleep(250);
-    const { writes } = await workerStats(b);
+    const { writes } = await b.stats();
     same = writes === last ? same + 1 : 0;
     last = writes;
   }

@@ -14,11 +14,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { browserVersion, launchWithExtension, REPO_ROOT, resolveBrowserPath } from '../src/cli/browser.ts';
-import { chainsToHar } from '../src/core/har.ts';
+import { harText } from '../src/core/har.ts';
 import { importHar } from '../src/core/har-import.ts';
 import type { Chain } from '../src/core/types.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
-import { log, pageLoad, settle, workerStats } from './page-load.ts';
+import { log, pageLoad, settle } from './page-load.ts';
 import { injectStore, measureFilterKeystroke, measurePanelOpen } from './panel.ts';
 import { formatTable, type Result, summarize } from './report.ts';
 import { buildStore } from './synthetic.ts';
@@ -62,10 +62,10 @@ async function storageWrites(browserPath: string, server: HeavyServer): Promise<
       const page = await b.context.newPage();
       await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
       await settle(b);
-      const before = await workerStats(b);
+      const before = await b.stats();
       const ms = await burst(page, BURST_REQUESTS, `burst${run}`, 1);
       await settle(b);
-      const after = await workerStats(b);
+      const after = await b.stats();
       const chains = after.chains + after.evicted - before.chains - before.evicted;
       if (chains < BURST_REQUESTS) throw new Error(`the burst recorded ${chains} chains, not ${BURST_REQUESTS}`);
       perSecond.push((after.writes - before.writes) / (ms / 1000));
@@ -101,7 +101,7 @@ async function memory(browserPath: string, server: HeavyServer): Promise<Result[
       if ([...checkpoints].some((c) => done >= c && done - n < c)) {
         await settle(b);
         const mb = (await workerHeap(w)) / 1e6;
-        const s = await workerStats(b);
+        const s = await b.stats();
         heaps.push({ requests: done, mb, evicted: s.evicted });
         log(
           `memory: ${done} requests in ${((Date.now() - t0) / 1000).toFixed(0)} s, heap ${mb.toFixed(1)} MB, ${s.chains} chains kept, ${s.evicted} evicted, ${(s.bytes / 1e6).toFixed(1)} MB of chains`,
@@ -179,7 +179,7 @@ function har(): Result[] {
   for (let run = 0; run < HAR_RUNS; run++) {
     let t = performance.now();
     // What the panel's Export does: sanitized HAR, pretty-printed.
-    text = `${JSON.stringify(chainsToHar(chains, { includeSensitive: false }), null, 2)}\n`;
+    text = harText(chains, { includeSensitive: false });
     exportMs.push(performance.now() - t);
     t = performance.now();
     const imported = importHar(text, { source: 'bench.har' });

@@ -20,7 +20,7 @@ export interface BadgeState {
 }
 
 export function badgeFor(chain: Chain | undefined): BadgeState {
-  const redirects = chain ? chain.hops.filter((h) => h.redirectUrl).length : 0;
+  const redirects = chain?.summary.redirects ?? 0;
   if (!chain || redirects === 0) return { text: '', color: BADGE_COLORS.server, title: 'Hopscope: no redirects' };
   const kinds = new Set(chain.hops.filter((h) => h.redirectUrl).map((h) => h.kind));
   const color = kinds.has('internal')

@@ -33,7 +33,11 @@ export interface Persisted {
   journal: Array<{ key: string; step: JournalStep }>;
 }
 
-export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
+/**
+ * Reads back what was written. `sizes`, when given, receives the length of the JSON text each
+ * chain was stored as: its size for the byte cap, so the recorder need not serialize it again.
+ */
+export async function loadChains(area: StorageAreaLike, sizes?: Map<string, number>): Promise<Persisted> {
   const all = await area.get(null);
   const meta = all[META_KEY] as StoredMeta | undefined;
   if (meta && meta.version !== STORAGE_VERSION) return { chains: [], evicted: 0, journal: [] };
@@ -47,7 +51,9 @@ export async function loadChains(area: StorageAreaLike): Promise<Persisted> {
     }
     if (!key.startsWith(CHAIN_KEY_PREFIX)) continue;
     const chain = typeof value === 'string' ? parseJson(value) : value;
-    if (isChain(chain)) chains.push(chain);
+    if (!isChain(chain)) continue;
+    chains.push(chain);
+    if (typeof value === 'string') sizes?.set(chain.id, value.length);
   }
   journal.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { chains, evicted: meta?.evicted ?? 0, journal };

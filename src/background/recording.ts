@@ -24,6 +24,8 @@ export class RecordingSession {
   private journalSeq = 0;
   /** Journal keys replayed or queued, deleted with the next write of chains. */
   private journalDone: string[] = [];
+  /** Steps journalled in the current task, written together at its end. */
+  private journalBatch: Record<string, string> | undefined;
   /** How many times a refused write has lowered the byte budget. */
   private shrinks = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,16 +67,31 @@ export class RecordingSession {
   private apply(step: JournalStep, now = false): void {
     if (this.queue) {
       this.queue.push(step);
-      const key = `${this.journalPrefix}${String(this.journalSeq++).padStart(6, '0')}`;
-      this.journalDone.push(key);
-      this.area.set({ [key]: JSON.stringify(step) }).catch((error: unknown) => {
-        console.warn('Hopscope: could not journal an event received while loading', error);
-      });
+      this.journal(step);
       return;
     }
     this.run(step);
-    if (now) this.writeSoon();
-    else this.scheduleFlush();
+    if (!now) this.scheduleFlush();
+    // An end of a request that was never worth a chain changes nothing: no write for it.
+    else if (this.recorder.hasChanges) this.writeSoon();
+  }
+
+  /** Journals a step received while loading; the steps of one task are one write. */
+  private journal(step: JournalStep): void {
+    const key = `${this.journalPrefix}${String(this.journalSeq++).padStart(6, '0')}`;
+    this.journalDone.push(key);
+    if (this.journalBatch) {
+      this.journalBatch[key] = JSON.stringify(step);
+      return;
+    }
+    const batch: Record<string, string> = { [key]: JSON.stringify(step) };
+    this.journalBatch = batch;
+    queueMicrotask(() => {
+      this.journalBatch = undefined;
+      this.area.set(batch).catch((error: unknown) => {
+        console.warn('Hopscope: could not journal events received while loading', error);
+      });
+    });
   }
 
   private run(step: JournalStep): void {
@@ -114,8 +131,9 @@ export class RecordingSession {
   private async restore(): Promise<void> {
     let journal: Array<{ key: string; step: JournalStep }> = [];
     try {
-      const loaded = await loadChains(this.area);
-      this.recorder.restore(loaded.chains, loaded.evicted);
+      const sizes = new Map<string, number>();
+      const loaded = await loadChains(this.area, sizes);
+      this.recorder.restore(loaded.chains, loaded.evicted, sizes);
       journal = loaded.journal;
     } catch (error) {
       console.error('Hopscope: could not read recorded chains back from storage', error);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Worker } from 'playwright-core';
 import type { Chain } from '../core/types.ts';
+import type { WorkerApi } from '../shared/worker-api.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The unpacked extension: `npm run build` output, or HOPSCOPE_EXTENSION_DIR. */
@@ -134,6 +135,8 @@ export interface ExtensionBrowser {
   worker(): Promise<Worker>;
   /** The chains the extension recorded, read from its own store. */
   chains(): Promise<Chain[]>;
+  /** The worker's counters (chains, bytes, evicted, writes, pending). */
+  stats(): ReturnType<WorkerApi['stats']>;
   /** Runs a function in the service worker, waking it first when it was stopped. */
   evaluate<T, A = undefined>(fn: (arg: A) => Promise<T>, arg?: A): Promise<T>;
   close(): Promise<void>;
@@ -196,7 +199,8 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       .catch(() => undefined);
     const page = await context.newPage();
     try {
-      await page.goto(`chrome-extension://${extensionId}/extension/panel.html?tabId=all`).catch(() => undefined);
+      // A page that subscribes to no tab: it wakes the worker without asking for the whole store.
+      await page.goto(`chrome-extension://${extensionId}/extension/popup.html?tabId=-1`).catch(() => undefined);
       await started;
     } finally {
       await page.close();
@@ -238,6 +242,11 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       evaluate(async () => {
         if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
         return globalThis.hopscope.chains();
+      }),
+    stats: () =>
+      evaluate(async () => {
+        if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
+        return globalThis.hopscope.stats();
       }),
     close,
   };

@@ -198,6 +198,11 @@ function hopEntry(chain: Chain, hop: Hop, sanitize: boolean): HopscopeHarEntry {
   return entry;
 }
 
+/** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
+export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
+  return `${JSON.stringify(chainsToHar(chains, options), null, 2)}\n`;
+}
+
 /** One entry per hop, chains in the order given, hops of a chain in order. */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
   const sanitize = !options.includeSensitive;

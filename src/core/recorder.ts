@@ -89,8 +89,9 @@ function withoutFragment(url: string): string {
   return hash < 0 ? url : url.slice(0, hash);
 }
 
-function sameDocument(a: string, b: string): boolean {
-  return withoutFragment(a) === withoutFragment(b);
+/** Same URL apart from the fragment, which never reaches the server: the same document. */
+function sameResource(a: string, b: string): boolean {
+  return a === b || withoutFragment(a) === withoutFragment(b);
 }
 
 /** The delay of `5; url=/next` (Refresh header or meta content), in seconds (HTML §7.11.1). */
@@ -103,9 +104,11 @@ function isHttp(url: string): boolean {
   return url.startsWith('http://') || url.startsWith('https://');
 }
 
-/** Same URL apart from the fragment, which never reaches the server. */
-function sameResource(a: string, b: string): boolean {
-  return a === b || a.split('#', 1)[0] === b.split('#', 1)[0];
+/** A request whose chain went while under way: its events are ignored, the last one forgets it. */
+function ignoredUntilEnd(requests: Set<string>, e: RequestEvent): boolean {
+  if (!requests.has(e.details.requestId)) return false;
+  if (e.event === 'onCompleted' || e.event === 'onErrorOccurred') requests.delete(e.details.requestId);
+  return true;
 }
 
 export class Recorder {
@@ -152,12 +155,13 @@ export class Recorder {
   }
 
   /** Puts back what was persisted before the service worker stopped. */
-  restore(chains: readonly Chain[], evicted = 0): void {
+  restore(chains: readonly Chain[], evicted = 0, sizes?: ReadonlyMap<string, number>): void {
     const sorted = [...chains].sort((a, b) => a.startTime - b.startTime);
     for (const chain of sorted) {
       if (this.chains.has(chain.id)) continue;
       this.chains.set(chain.id, chain);
-      const size = JSON.stringify(chain).length;
+      // The length of the JSON text it was stored as, when known: no need to serialize it again.
+      const size = sizes?.get(chain.id) ?? JSON.stringify(chain).length;
       this.sizes.set(chain.id, size);
       this.totalBytes += size;
       if (chain.outcome.state === 'pending') this.active.set(chain.requestIds?.at(-1) ?? chain.requestId, chain.id);
@@ -175,11 +179,7 @@ export class Recorder {
   handle(e: RequestEvent): void {
     const d = e.details;
     if (!isHttp(d.url) || this.opts.ignoreUrl(d.url)) return;
-    for (const ignored of [this.evictedUnderWay, this.closedUnderWay]) {
-      if (!ignored.has(d.requestId)) continue;
-      if (e.event === 'onCompleted' || e.event === 'onErrorOccurred') ignored.delete(d.requestId);
-      return;
-    }
+    if (ignoredUntilEnd(this.evictedUnderWay, e) || ignoredUntilEnd(this.closedUnderWay, e)) return;
     switch (e.event) {
       case 'onBeforeRequest':
         this.onBeforeRequest(e.details);
@@ -226,7 +226,7 @@ export class Recorder {
     // taken for JavaScript, and this corrects it.
     const chain = this.currentChain(d.tabId);
     const hop = chain?.hops.find(
-      (h) => h.kind === 'client' && h.clientRedirect?.type === 'javascript' && sameDocument(h.url, d.url),
+      (h) => h.kind === 'client' && h.clientRedirect?.type === 'javascript' && sameResource(h.url, d.url),
     );
     if (chain && hop?.clientRedirect) {
       hop.clientRedirect.type = 'meta-refresh';
@@ -286,7 +286,7 @@ export class Recorder {
    */
   private forgetMetaRefresh(d: CommitDetails): void {
     const meta = this.metaRefresh.get(d.tabId);
-    if (meta && !sameDocument(meta.url, d.url)) this.metaRefresh.delete(d.tabId);
+    if (meta && !sameResource(meta.url, d.url)) this.metaRefresh.delete(d.tabId);
   }
 
   /** The newest main-frame journey of the tab that ends (or is about to end) at this URL. */
@@ -312,7 +312,7 @@ export class Recorder {
       type:
         refresh !== undefined
           ? 'refresh-header'
-          : meta && sameDocument(meta.url, last.url)
+          : meta && sameResource(meta.url, last.url)
             ? 'meta-refresh'
             : 'javascript',
       afterMs: Math.max(0, Math.round(next.startTime - last.endTime)),
@@ -327,13 +327,8 @@ export class Recorder {
     const nextActive = [...this.active].filter(([, id]) => id === next.id).map(([requestId]) => requestId);
     this.drop([next.id]);
     this.emit({ type: 'remove', ids: [next.id] });
-    for (const hop of next.hops) {
-      hop.index = previous.hops.length;
-      const earlier = previous.hops.findIndex((h) => h.url === hop.url && h.method === hop.method);
-      if (earlier >= 0) hop.repeatsHop = earlier;
-      else delete hop.repeatsHop;
-      previous.hops.push(hop);
-    }
+    previous.hops.push(...next.hops);
+    this.renumber(previous);
     this.capHops(previous);
     previous.requestIds = [...(previous.requestIds ?? [previous.requestId]), next.requestId];
     previous.outcome = next.outcome;
@@ -372,6 +367,11 @@ export class Recorder {
     this.dirty.clear();
     this.removed.clear();
     return { put, json, remove, evicted: this.evictedCount };
+  }
+
+  /** Whether takeChanges would have something to write. */
+  get hasChanges(): boolean {
+    return this.dirty.size > 0 || this.removed.size > 0;
   }
 
   /** Changes that could not be stored: they go again with the next takeChanges (if still kept). */

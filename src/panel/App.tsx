@@ -2,7 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import { formatChainMarkdown, hopAsCurl } from '../core/copy-formats.ts';
 import { matchesChain, parseFilter } from '../core/filter.ts';
 import { formatChainTable } from '../core/format-text.ts';
-import { chainsToHar } from '../core/har.ts';
+import { harText } from '../core/har.ts';
 import { HarImportError, importHar } from '../core/har-import.ts';
 import type { Chain } from '../core/types.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
@@ -93,8 +93,7 @@ export function App({ connector, search = location.search }: { connector: Connec
   const onExport = (which: 'selected' | 'listed') => {
     const chains = which === 'selected' ? (selected ? [selected] : []) : [...listed].reverse();
     if (!chains.length) return;
-    const har = chainsToHar(chains, { includeSensitive });
-    downloadText(harFileName(), `${JSON.stringify(har, null, 2)}\n`);
+    downloadText(harFileName(), harText(chains, { includeSensitive }));
     setNotice({
       text: `Exported ${chains.length} chain${chains.length === 1 ? '' : 's'} as HAR${includeSensitive ? ' (with secrets)' : ''}.`,
     });

@@ -3,8 +3,15 @@
  * export and a way into the full view. Opened as a tab, `?tabId=N` picks the tab.
  */
 import { useEffect, useState } from 'react';
-import { CACHE_LABELS, durationLabel, formatChainTable, kindLabel, outcomeLabel } from '../core/format-text.ts';
-import { chainsToHar } from '../core/har.ts';
+import {
+  CACHE_LABELS,
+  durationLabel,
+  formatChainTable,
+  kindLabel,
+  methodLabel,
+  outcomeLabel,
+} from '../core/format-text.ts';
+import { harText } from '../core/har.ts';
 import type { Chain, Hop } from '../core/types.ts';
 import { StatusCode } from '../panel/components/StatusCode.tsx';
 import type { Connector } from '../panel/connector/types.ts';
@@ -30,7 +37,7 @@ function HopLine({ hop }: { hop: Hop }) {
     <li className={`popup-hop ${hop.kind}`} data-testid="popup-hop">
       <StatusCode code={hop.statusCode} label={hop.statusCode ? undefined : 'failed'} />
       <span className={change ? 'method changed' : 'method'} title={change?.reason}>
-        {change ? `${change.from} → ${change.to}` : hop.method}
+        {methodLabel(hop)}
       </span>
       <span className="host" title={hop.url}>
         {host(hop.url)}
@@ -56,7 +63,7 @@ export function Popup({ connector, search = location.search }: { connector: Conn
   const chain: Chain | undefined =
     state.chains.find((c) => c.id === state.current) ??
     [...state.chains].reverse().find((c) => c.type === 'main_frame');
-  const redirects = chain ? chain.hops.filter((h) => h.redirectUrl).length : 0;
+  const redirects = chain?.summary.redirects ?? 0;
 
   return (
     <div className="popup-body">
@@ -98,7 +105,7 @@ export function Popup({ connector, search = location.search }: { connector: Conn
           disabled={!chain}
           onClick={() => {
             if (!chain) return;
-            downloadText(harFileName(), `${JSON.stringify(chainsToHar([chain]), null, 2)}\n`);
+            downloadText(harFileName(), harText([chain]));
             setNotice('Exported the journey as HAR.');
           }}
         >

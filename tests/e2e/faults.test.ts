@@ -20,12 +20,13 @@
  * Everything else, including events received while a restarted worker is still loading its
  * chains (journalled), must survive.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/core/types.ts';
 import type { WorkerApi } from '../../src/shared/worker-api.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
-import { openExtensionPage, snapshotViaPort } from '../support/extension-page.ts';
+import { openExtensionPage, snapshotViaPort, tabIdOf } from '../support/extension-page.ts';
 
 const SEEDS = Number(process.env.HOPSCOPE_FAULT_SEEDS ?? 3);
 const FIRST_SEED = Number(process.env.HOPSCOPE_FAULT_SEED ?? 1);
@@ -34,7 +35,6 @@ const LOAD_FETCHES = Number(process.env.HOPSCOPE_LOAD_FETCHES ?? 1000);
 const LOAD_TABS = 20;
 
 const enc = encodeURIComponent;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -155,26 +155,6 @@ async function dispatchCounts(e2e: E2E): Promise<() => Promise<{ started: number
   };
 }
 
-async function stats(e2e: E2E) {
-  return e2e.browser.evaluate(async () => {
-    const api = (globalThis as { hopscope?: WorkerApi }).hopscope;
-    if (!api) throw new Error('no Hopscope worker API');
-    return api.stats();
-  });
-}
-
-/** The tab id Chromium gave the tab showing `url`, asked from an extension page. */
-async function tabIdOf(reader: Page, url: string): Promise<number> {
-  const id = await reader.evaluate(async (u) => {
-    const tabs = (
-      globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } } }
-    ).chrome.tabs;
-    return (await tabs.query({})).find((t) => t.url === u)?.id;
-  }, url);
-  if (id === undefined) throw new Error(`no tab shows ${url}`);
-  return id;
-}
-
 describe('service worker stopped at random moments', () => {
   // A fresh browser per seed: Chromium 150 itself crashes after a few dozen worker stops in
   // one browser (SIGSEGV, seen after 5 to 7 seeds), which would fail the later seeds.
@@ -230,16 +210,7 @@ describe('service worker stopped at random moments', () => {
       expect(fulfilled).toBe(CHAINS_PER_SEED);
 
       // Every event has been dispatched: wait until the store is complete or stops changing.
-      let verdict: Verdict = { broken: [], incomplete: [] };
-      let last = '';
-      for (let i = 0; i < 40; i++) {
-        const snap = await snapshotViaPort(reader, { tabId });
-        verdict = judge(snap.chains, expected, tabId);
-        const now = JSON.stringify(verdict);
-        if (!verdict.incomplete.length || now === last) break;
-        last = now;
-        await sleep(300);
-      }
+      const verdict = await settle(reader, (chains) => judge(chains, expected, tabId), tabId, 40);
       const { started, finished } = await counts();
       const dropped = Math.max(0, started - finished);
       console.log(
@@ -262,10 +233,15 @@ describe('service worker stopped at random moments', () => {
 });
 
 /** Polls the snapshot of a tab (or all) until the verdict is clean or stops changing. */
-async function settle(reader: Page, check: (chains: Chain[]) => Verdict, tabId: number | null): Promise<Verdict> {
+async function settle(
+  reader: Page,
+  check: (chains: Chain[]) => Verdict,
+  tabId: number | null,
+  tries = 60,
+): Promise<Verdict> {
   let verdict: Verdict = { broken: [], incomplete: [] };
   let last = '';
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < tries; i++) {
     verdict = check((await snapshotViaPort(reader, { tabId })).chains);
     const now = JSON.stringify(verdict);
     if ((!verdict.incomplete.length && !verdict.broken.length) || now === last) break;
@@ -289,7 +265,7 @@ describe('load, and requests that end mid-chain', () => {
   });
 
   it(`${LOAD_FETCHES} redirected fetches started at once from one page are all recorded in full`, async () => {
-    const before = await stats(e2e);
+    const before = await e2e.browser.stats();
     const page = await e2e.newPage();
     const url = `${o}/burst?n=${LOAD_FETCHES}`;
     await page.goto(url);
@@ -303,7 +279,7 @@ describe('load, and requests that end mid-chain', () => {
     const verdict = await settle(reader, (chains) => judge(chains, expected, tabId, [302, 302, 200]), tabId);
     expect(verdict.broken).toEqual([]);
     expect(verdict.incomplete).toEqual([]);
-    const after = await stats(e2e);
+    const after = await e2e.browser.stats();
     console.log(`${LOAD_FETCHES} fetches: ${after.writes - before.writes} storage writes, ${after.chains} chains kept`);
     expect(after.evicted).toBe(0);
     await page.close();
@@ -400,7 +376,7 @@ describe('load, and requests that end mid-chain', () => {
       replaced: { state: 'error', error: 'net::ERR_ABORTED' },
       aborted: { state: 'error', error: 'net::ERR_ABORTED' },
     });
-    await expect.poll(async () => (await stats(e2e)).pending, { timeout: 10_000 }).toBe(0);
+    await expect.poll(async () => (await e2e.browser.stats()).pending, { timeout: 10_000 }).toBe(0);
     await replaced.close();
     await aborting.close();
   });
@@ -452,7 +428,7 @@ describe('storage.session filled by other data', () => {
     await page.goto(url);
     const tabId = await tabIdOf(reader, url);
     await page.waitForFunction(() => document.title === 'done', undefined, { timeout: 60_000 });
-    const writesAfterBurst = (await stats(e2e)).writes;
+    const writesAfterBurst = (await e2e.browser.stats()).writes;
     const warningsAfterBurst = warnings.length;
 
     // Recording goes on: a navigation after the burst is recorded in full.
@@ -464,7 +440,7 @@ describe('storage.session filled by other data', () => {
         return chain?.hops.map((h) => h.statusCode);
       })
       .toEqual([302, 200]);
-    const s = await stats(e2e);
+    const s = await e2e.browser.stats();
     // What is kept is whole: no chain starts halfway because its start was evicted under way.
     const burst = (await snapshotViaPort(reader, { tabId })).chains.filter((c) => c.type !== 'main_frame');
     expect(burst.length).toBeGreaterThan(0);
@@ -481,9 +457,9 @@ describe('storage.session filled by other data', () => {
     );
     // No error loop: idle, the worker neither writes nor complains any more.
     await sleep(1500);
-    const idle = await stats(e2e);
+    const idle = await e2e.browser.stats();
     await sleep(1500);
-    expect((await stats(e2e)).writes).toBe(idle.writes);
+    expect((await e2e.browser.stats()).writes).toBe(idle.writes);
     expect(warnings.length - warningsAfterBurst, warnings.slice(-3).join('\n')).toBeLessThanOrEqual(4);
     expect(s.writes - writesAfterBurst).toBeLessThanOrEqual(20);
 

@@ -7,18 +7,17 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/browser.ts';
 import type { Chain } from '../../src/core/types.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
-import type { WorkerApi } from '../../src/shared/worker-api.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
-import { openExtensionPage, snapshotViaPort } from '../support/extension-page.ts';
+import { openExtensionPage, snapshotViaPort, tabIdOf } from '../support/extension-page.ts';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let e2e: E2E;
 let o: string;
@@ -53,14 +52,6 @@ afterAll(async () => {
 
 const foreign = () => extensionRequests.filter((r) => !r.split(' ')[1]?.startsWith(ext));
 
-async function stats() {
-  return e2e.browser.evaluate(async () => {
-    const api = (globalThis as { hopscope?: WorkerApi }).hopscope;
-    if (!api) throw new Error('no Hopscope worker API');
-    return api.stats();
-  });
-}
-
 describe('no network request of its own', () => {
   it('the observer sees a request the worker makes (so the checks below can fail)', async () => {
     await e2e.browser.evaluate(async (url: string) => {
@@ -85,7 +76,7 @@ describe('no network request of its own', () => {
   it('while browsing redirects and using the panel and popup, it requests nothing but its own files', async () => {
     const page = await e2e.newPage();
     await page.goto(`${o}/chain/start`);
-    const tabId = await tabIdOf(page.url());
+    const tabId = await tabIdOf(reader, page.url());
     const panel = await e2e.newPage();
     await panel.goto(`${ext}extension/panel.html?tabId=${tabId}`);
     await panel.getByTestId('chain-row').first().click();
@@ -103,18 +94,6 @@ describe('no network request of its own', () => {
     await Promise.all([page.close(), panel.close(), popup.close()]);
   });
 });
-
-/** The tab id of the tab showing `url`, asked from an extension page. */
-async function tabIdOf(url: string): Promise<number> {
-  const id = await reader.evaluate(async (u) => {
-    const chrome = (
-      globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id?: number; url?: string }[]> } } }
-    ).chrome;
-    return (await chrome.tabs.query({})).find((t) => t.url === u)?.id;
-  }, url);
-  if (id === undefined) throw new Error(`no tab shows ${url}`);
-  return id;
-}
 
 describe('only extension pages can talk to the worker', () => {
   it('a web page has no chrome.runtime through which to reach the extension', async () => {
@@ -225,7 +204,7 @@ describe('only extension pages can talk to the worker', () => {
     ]);
     const strip = (chains: Chain[]) => chains.map((c) => [c.id, c.hops.length, c.hops.map((h) => h.kind)]);
     expect(strip((await snapshotViaPort(reader)).chains)).toEqual(strip(before));
-    expect((await stats()).chains).toBe(before.length);
+    expect((await e2e.browser.stats()).chains).toBe(before.length);
   });
 });
 
@@ -278,7 +257,7 @@ describe('hostile text stays text', () => {
     const page = await e2e.newPage();
     await page.goto(`${o}/ok?q=<img src=x onerror=window.top.pwned=1>&j=javascript:window.top.pwned=3`);
     await page.goto(`${o}/hostile`);
-    const tabId = await tabIdOf(page.url());
+    const tabId = await tabIdOf(reader, page.url());
     await expect
       .poll(async () => (await snapshotViaPort(reader, { tabId })).chains.filter((c) => c.type === 'main_frame').length)
       .toBe(2);

@@ -90,3 +90,15 @@ export async function snapshotViaPort(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The tab id Chromium gave the tab showing `url`, asked from an extension page. */
+export async function tabIdOf(reader: Page, url: string): Promise<number> {
+  const id = await reader.evaluate(async (u) => {
+    const tabs = (
+      globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } } }
+    ).chrome.tabs;
+    return (await tabs.query({})).find((t) => t.url === u)?.id;
+  }, url);
+  if (id === undefined) throw new Error(`no tab shows ${url}`);
+  return id;
+}

@@ -195,3 +195,10 @@ export function withRequestId(events: readonly RequestEvent[], requestId: string
     (e) => ({ ...e, details: { ...e.details, requestId, timeStamp: e.details.timeStamp + shiftMs } }) as RequestEvent,
   );
 }
+
+/** What a terminal, a Markdown renderer or a bidi-aware editor must never receive raw. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** The same, with line feeds allowed (multi-line outputs join their lines with `\n`). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const UNSAFE_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;

@@ -12,7 +12,7 @@ import { formatChainMarkdown, formatChainText, hopAsCurl } from '../../src/core/
 import { explainChain, explainHop } from '../../src/core/explain.ts';
 import { formatChainTable, printable } from '../../src/core/format-text.ts';
 import type { Chain, Hop } from '../../src/core/types.ts';
-import { chainsOf, requestEvents } from './helpers.ts';
+import { chainsOf, requestEvents, UNSAFE, UNSAFE_EXCEPT_LF } from './helpers.ts';
 
 const IMG = '<img src=x onerror=alert(1)>';
 const JS = 'javascript:alert(1)';
@@ -24,11 +24,6 @@ const BIDI = '\u202egnp.exe';
 const dir = mkdtempSync(join(tmpdir(), 'hopscope-hostile-'));
 const MARKER = join(dir, 'pwned');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** A chain whose every server-controlled string is hostile: URL, status text, headers, target, error, reason. */
 function hostileChain(): Chain {

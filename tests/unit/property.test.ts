@@ -24,7 +24,7 @@ import { HarImportError, importHar } from '../../src/core/har-import.ts';
 import { Recorder, type RecorderOptions } from '../../src/core/recorder.ts';
 import type { Chain } from '../../src/core/types.ts';
 import { assertValidHar } from '../support/har-validator.ts';
-import { requestEvents, type SyntheticHop, type SyntheticRequest } from './helpers.ts';
+import { requestEvents, type SyntheticHop, type SyntheticRequest, UNSAFE, UNSAFE_EXCEPT_LF } from './helpers.ts';
 
 const SEED = Number(process.env.HOPSCOPE_PROPERTY_SEED ?? 0x4b0b5c09);
 const RUNS = Number(process.env.HOPSCOPE_PROPERTY_RUNS ?? 200);
@@ -34,13 +34,6 @@ const TIMEOUT = Math.max(30_000, RUNS * 150);
 
 // ---------------------------------------------------------------------------------------------
 // Hostile strings, URLs and headers
-
-/** What a terminal, a Markdown renderer or a bidi-aware editor must never receive raw. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-/** The same, with line feeds allowed (multi-line outputs join their lines with `\n`). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const HOSTILE_TEXT = [
   '<img src=x onerror=alert(1)>',

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/core/events.ts';
 import { MAX_UNDER_WAY, Recorder, TAB_CLOSED } from '../../src/core/recorder.ts';
+import { feed, record } from './helpers.ts';
 
 const base = { requestId: '7', tabId: 1, frameId: 0, type: 'xmlhttprequest', method: 'GET' };
 const A = 'http://l.test/r/302';
@@ -24,11 +25,6 @@ const done = (url: string, t: number): RequestEvent => ({
   event: 'onCompleted',
   details: { ...base, url, statusCode: 200, timeStamp: t },
 });
-
-function run(events: RequestEvent[], recorder = new Recorder()) {
-  for (const e of events) recorder.handle(e);
-  return recorder;
-}
 
 const shape = (r: Recorder) =>
   r.list().map((c) => ({
@@ -49,15 +45,15 @@ const WHOLE = [
 
 describe('events that reach a restarted worker late', () => {
   it('a redirect delivered after a later one goes in its place', () => {
-    expect(shape(run([redirect(B, C, 307, 20), redirect(A, B, 302, 10), start(C, 21), done(C, 30)]))).toEqual(WHOLE);
+    expect(shape(record([redirect(B, C, 307, 20), redirect(A, B, 302, 10), start(C, 21), done(C, 30)]))).toEqual(WHOLE);
   });
 
   it('a redirect delivered after the end of its chain goes back into it, not into a new chain', () => {
-    expect(shape(run([redirect(B, C, 307, 20), done(C, 30), redirect(A, B, 302, 10)]))).toEqual(WHOLE);
+    expect(shape(record([redirect(B, C, 307, 20), done(C, 30), redirect(A, B, 302, 10)]))).toEqual(WHOLE);
   });
 
   it('a late start of a hop already built is ignored, and nothing is left pending', () => {
-    const r = run([start(A, 1), redirect(A, B, 302, 10), redirect(B, C, 307, 20), done(C, 30), start(B, 11)]);
+    const r = record([start(A, 1), redirect(A, B, 302, 10), redirect(B, C, 307, 20), done(C, 30), start(B, 11)]);
     expect(shape(r)).toEqual(WHOLE);
     expect(r.pending).toBe(0);
   });
@@ -68,13 +64,13 @@ describe('eviction while under way', () => {
     const r = new Recorder({ maxChains: 1 });
     const other = (e: RequestEvent): RequestEvent =>
       ({ ...e, details: { ...e.details, requestId: '8' } }) as RequestEvent;
-    run([start(A, 1), redirect(A, B, 302, 10)], r); // request 7 under way
-    run([other(start(A, 2)), other(redirect(A, B, 302, 11))], r); // request 8 evicts it
+    feed(r, [start(A, 1), redirect(A, B, 302, 10)]); // request 7 under way
+    feed(r, [other(start(A, 2)), other(redirect(A, B, 302, 11))]); // request 8 evicts it
     r.takeChanges();
     expect(r.evicted).toBe(1);
-    run([redirect(B, C, 307, 20), start(C, 21), done(C, 30)], r); // request 7 goes on
+    feed(r, [redirect(B, C, 307, 20), start(C, 21), done(C, 30)]); // request 7 goes on
     expect(r.list().map((c) => c.requestId)).toEqual(['8']);
-    run([other(redirect(B, C, 307, 21)), other(done(C, 31))], r);
+    feed(r, [other(redirect(B, C, 307, 21)), other(done(C, 31))]);
     expect(r.pending).toBe(0);
   });
 });
@@ -89,8 +85,8 @@ describe('a tab closed, and requests whose end never comes', () => {
     const r = new Recorder();
     const inTab2 = (e: RequestEvent): RequestEvent =>
       ({ ...e, details: { ...e.details, requestId: '9', tabId: 2 } }) as RequestEvent;
-    run([start(A, 1), redirect(A, B, 302, 10), start(B, 11)], r);
-    run([inTab2(start(A, 2)), inTab2(redirect(A, B, 302, 12)), inTab2(start(B, 13))], r);
+    feed(r, [start(A, 1), redirect(A, B, 302, 10), start(B, 11)]);
+    feed(r, [inTab2(start(A, 2)), inTab2(redirect(A, B, 302, 12)), inTab2(start(B, 13))]);
     r.tabClosed(1, 50);
     const [closed, open] = r.list();
     expect(closed?.outcome).toEqual({ state: 'error', error: TAB_CLOSED });
@@ -101,8 +97,8 @@ describe('a tab closed, and requests whose end never comes', () => {
     expect(r.pending).toBe(1);
     // The abort Chromium sends for the closed tab's request, stamped before or after the close
     // was handled: no second chain, and the closed one keeps its outcome.
-    run([error(B, 60)], r);
-    run([error(B, 40)], r);
+    feed(r, [error(B, 60)]);
+    feed(r, [error(B, 40)]);
     expect(r.list()).toHaveLength(2);
     expect(r.list()[0]?.outcome).toEqual({ state: 'error', error: TAB_CLOSED });
   });
@@ -110,15 +106,15 @@ describe('a tab closed, and requests whose end never comes', () => {
   it('a page navigation under way in a closed tab: its late abort makes no second chain', () => {
     const page = (e: RequestEvent): RequestEvent =>
       ({ ...e, details: { ...e.details, requestId: 'nav', type: 'main_frame' } }) as RequestEvent;
-    const r = run([page(start(A, 1)), page(redirect(A, B, 302, 10)), page(start(B, 11))]);
+    const r = record([page(start(A, 1)), page(redirect(A, B, 302, 10)), page(start(B, 11))]);
     r.tabClosed(1, 50);
-    run([page(error(B, 60))], r); // stamped after the close was handled
+    feed(r, [page(error(B, 60))]); // stamped after the close was handled
     expect(r.list().map((c) => [c.id, c.outcome])).toEqual([['nav', { state: 'error', error: TAB_CLOSED }]]);
     expect(r.pending).toBe(0);
   });
 
   it('requests of a closed tab that never redirected are forgotten', () => {
-    const r = run([start(A, 1)]);
+    const r = record([start(A, 1)]);
     expect(r.pending).toBe(1);
     r.tabClosed(1, 5);
     expect(r.pending).toBe(0);

@@ -1,13 +1,11 @@
 import { useState } from 'react';
+import { SENSITIVE_HEADERS } from '../../core/redact.ts';
 import type { Header } from '../../core/types.ts';
-
-/** Headers that carry credentials: shown only when the user asks. */
-const SECRET_HEADERS = new Set(['cookie', 'set-cookie', 'authorization', 'proxy-authorization']);
 
 /** Header names and values as text: they come from servers and are untrusted. */
 export function HeadersTable({ title, headers }: { title: string; headers: Header[] }) {
   const [reveal, setReveal] = useState(false);
-  const secrets = headers.filter((h) => SECRET_HEADERS.has(h.name.toLowerCase())).length;
+  const secrets = headers.filter((h) => SENSITIVE_HEADERS.has(h.name.toLowerCase())).length;
   return (
     <section className="headers" aria-label={title}>
       <h3>
@@ -24,7 +22,7 @@ export function HeadersTable({ title, headers }: { title: string; headers: Heade
         <table>
           <tbody>
             {headers.map((h, i) => {
-              const hidden = !reveal && SECRET_HEADERS.has(h.name.toLowerCase());
+              const hidden = !reveal && SENSITIVE_HEADERS.has(h.name.toLowerCase());
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: headers repeat; their order is their identity
                 <tr key={i}>
