@@ -10,8 +10,6 @@ import type { AddressInfo } from 'node:net';
 export interface HeavyServer {
   port: number;
   origin: string;
-  /** Requests answered since start (all routes). */
-  requests(): number;
   close(): Promise<void>;
 }
 
@@ -34,9 +32,7 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
 }
 
 export async function startHeavyServer(): Promise<HeavyServer> {
-  let count = 0;
   const server = http.createServer((req, res) => {
-    count++;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const p = url.pathname;
     const cors = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' };
@@ -72,7 +68,6 @@ export async function startHeavyServer(): Promise<HeavyServer> {
   return {
     port,
     origin: `http://127.0.0.1:${port}`,
-    requests: () => count,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -70,10 +70,6 @@ async function loadHeavy(context: BrowserContext, server: HeavyServer, run: stri
 
 export interface PageLoadOptions {
   rounds: number;
-  /** Another unpacked build to compare (default: dist/). */
-  extensionPath?: string;
-  /** Fail when the extension recorded fewer hops than the page has redirected subresources. */
-  expectHops?: boolean;
 }
 
 export async function pageLoad(browserPath: string, server: HeavyServer, opts: PageLoadOptions): Promise<Result[]> {
@@ -89,7 +85,7 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
     } finally {
       await a.close();
     }
-    const b = await launchWithExtension({ browserPath, extensionPath: opts.extensionPath });
+    const b = await launchWithExtension({ browserPath });
     try {
       const thread = findWorkerThread();
       if (!thread) throw new Error('the extension service worker thread was not found in /proc');
@@ -102,7 +98,7 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
       const cpu = threadCpuNs(thread) - cpu0;
       const proc = processCpuNs(thread.pid) - proc0;
       const hops = (await totalHops(b)) - hops0;
-      if (opts.expectHops !== false && hops < HEAVY_SUBRESOURCES) {
+      if (hops < HEAVY_SUBRESOURCES) {
         throw new Error(`only ${hops} hops were recorded for the heavy page`);
       }
       if (hops > 0) {

@@ -90,13 +90,12 @@ interface Probe {
 
 /**
  * Installed before the panel's scripts: records (ms since navigation start) when the first
- * chain row is in the DOM and, after the next frame, painted.
+ * chain row, once in the DOM, has been painted (the next frame).
  */
 const PAINT_PROBE = `(() => {
   const mark = () => {
     if (window.__firstRow !== undefined) return true;
     if (!document.querySelector('[data-testid=chain-row]')) return false;
-    window.__firstRowDom = performance.now();
     requestAnimationFrame(() => setTimeout(() => { window.__firstRow = performance.now(); }, 0));
     return true;
   };

@@ -11,8 +11,6 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 
 export interface WorkerSession {
   send<T = Record<string, unknown>>(method: string, params?: Record<string, unknown>): Promise<T>;
-  /** Evaluates an expression (plain JS text) in the worker and returns its JSON value. */
-  evaluate<T>(expression: string): Promise<T>;
   detach(): Promise<void>;
 }
 
@@ -54,14 +52,6 @@ export async function attachToWorker(context: BrowserContext, extensionId: strin
     });
   return {
     send,
-    async evaluate<T>(expression: string): Promise<T> {
-      const r = await send<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: unknown } }>(
-        'Runtime.evaluate',
-        { expression, awaitPromise: true, returnByValue: true },
-      );
-      if (r.exceptionDetails) throw new Error(`worker evaluate failed: ${JSON.stringify(r.exceptionDetails)}`);
-      return r.result.value as T;
-    },
     async detach() {
       await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
       await cdp.detach().catch(() => undefined);

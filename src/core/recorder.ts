@@ -324,8 +324,7 @@ export class Recorder {
     last.redirectUrl = target;
     last.crossOrigin = isCrossOrigin(last.url, target);
     last.downgrade = isDowngrade(last.url, target);
-    const nextActive = [...this.active].filter(([, id]) => id === next.id).map(([requestId]) => requestId);
-    this.drop([next.id]);
+    const nextActive = this.drop([next.id]);
     this.emit({ type: 'remove', ids: [next.id] });
     previous.hops.push(...next.hops);
     this.renumber(previous);
@@ -682,18 +681,28 @@ export class Recorder {
     for (const l of this.listeners) l(change);
   }
 
-  private drop(ids: readonly string[]): void {
+  /** Forgets chains; returns the requests under way that were theirs (one pass over `active`). */
+  private drop(ids: readonly string[]): string[] {
+    const gone = new Set<string>();
     for (const id of ids) {
       const chain = this.chains.get(id);
       if (!chain) continue;
+      gone.add(id);
       this.chains.delete(id);
-      for (const [requestId, chainId] of this.active) if (chainId === id) this.active.delete(requestId);
       if (this.currentByTab.get(chain.tabId) === id) this.currentByTab.delete(chain.tabId);
       this.totalBytes -= this.sizes.get(id) ?? 0;
       this.sizes.delete(id);
       this.dirty.delete(id);
       this.removed.add(id);
     }
+    const underWay: string[] = [];
+    if (!gone.size) return underWay;
+    for (const [requestId, chainId] of this.active) {
+      if (!gone.has(chainId)) continue;
+      this.active.delete(requestId);
+      underWay.push(requestId);
+    }
+    return underWay;
   }
 
   private enforceCaps(): void {
@@ -713,10 +722,8 @@ export class Recorder {
       }
     }
     this.evictedCount += victims.length;
-    const gone = new Set(victims);
-    for (const [requestId, chainId] of this.active) if (gone.has(chainId)) this.evictedUnderWay.add(requestId);
+    for (const requestId of this.drop(victims)) this.evictedUnderWay.add(requestId);
     capped(this.evictedUnderWay, MAX_UNDER_WAY);
-    this.drop(victims);
     this.emit({ type: 'remove', ids: victims });
   }
 }
