@@ -11,7 +11,7 @@
  * so the panel sees the whole store.
  */
 import type { Page } from 'playwright-core';
-import type { Chain } from '../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import type { WorkerSession } from './worker-cdp.ts';
 
 interface RemoteObject {

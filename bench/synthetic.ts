@@ -3,9 +3,10 @@
  * as Chromium delivers them (with request and response headers), for the panel and HAR figures.
  * Deterministic: the same store on every run.
  */
-import type { RequestEvent } from '../src/core/events.ts';
-import { Recorder } from '../src/core/recorder.ts';
-import type { Chain } from '../src/core/types.ts';
+
+import { analyze, type AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
+import type { RequestEvent } from '../src/core/record/events.ts';
+import { Recorder } from '../src/core/record/recorder.ts';
 
 const TYPES = ['xmlhttprequest', 'image', 'script', 'stylesheet', 'sub_frame'];
 const CODES = [301, 302, 303, 307, 308];
@@ -115,5 +116,5 @@ export function buildStore(
       t += 10;
     }
   }
-  return recorder.list();
+  return recorder.list().map(analyze);
 }

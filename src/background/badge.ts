@@ -4,8 +4,10 @@
  * tooltip, one line per hop. Badge state is per tab in the browser, so it survives worker
  * restarts and tab switches by itself.
  */
-import { kindLabel, printable, statusLabel } from '../core/format-text.ts';
-import type { Chain } from '../core/types.ts';
+
+import { analyze } from '../core/analyze/index.ts';
+import type { Chain } from '../core/model/chain.ts';
+import { kindLabel, printable, statusLabel } from '../core/present/text-table.ts';
 
 export const BADGE_COLORS = {
   internal: '#7b1fa2',
@@ -19,7 +21,8 @@ export interface BadgeState {
   title: string;
 }
 
-export function badgeFor(chain: Chain | undefined): BadgeState {
+export function badgeFor(facts: Chain | undefined): BadgeState {
+  const chain = facts && analyze(facts);
   const redirects = chain?.summary.redirects ?? 0;
   if (!chain || redirects === 0) return { text: '', color: BADGE_COLORS.server, title: 'Hopscope: no redirects' };
   const kinds = new Set(chain.hops.filter((h) => h.redirectUrl).map((h) => h.kind));

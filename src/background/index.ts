@@ -3,7 +3,7 @@
  * await, so that an event that wakes a stopped worker is delivered (MV3 requirement).
  */
 import browser from 'webextension-polyfill';
-import type { RequestEvent } from '../core/events.ts';
+import type { RequestEvent } from '../core/record/events.ts';
 import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 import { BadgeUpdater } from './badge.ts';

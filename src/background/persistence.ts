@@ -3,9 +3,10 @@
  * worker restart. Takes the storage area as an argument, so it is unit-tested without a
  * browser.
  */
-import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/events.ts';
-import type { ChainChanges } from '../core/recorder.ts';
-import type { Chain } from '../core/types.ts';
+
+import type { Chain } from '../core/model/chain.ts';
+import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/record/events.ts';
+import type { ChainChanges } from '../core/record/recorder.ts';
 import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION, type StoredMeta } from '../shared/storage-keys.ts';
 
 export interface StorageAreaLike {

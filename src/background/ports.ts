@@ -4,8 +4,8 @@
  * extension's own pages may connect, and every message is validated against the protocol.
  */
 import type { Runtime } from 'webextension-polyfill';
-import type { Recorder } from '../core/recorder.ts';
-import type { Chain } from '../core/types.ts';
+import type { Chain } from '../core/model/chain.ts';
+import type { Recorder } from '../core/record/recorder.ts';
 import {
   type PageMessage,
   PORT_NAME,

@@ -5,8 +5,8 @@
  * once, so that a worker stopped before it finished loading loses none of them: the next one
  * replays the journal after the chains, then deletes it.
  */
-import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/events.ts';
-import { Recorder, type RecorderOptions } from '../core/recorder.ts';
+import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/record/events.ts';
+import { Recorder, type RecorderOptions } from '../core/record/recorder.ts';
 import { JOURNAL_KEY_PREFIX, type JournalStep, loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
 /** Details of a hop under way (its start, its headers) are written at most this often. */

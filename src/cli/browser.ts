@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Worker } from 'playwright-core';
-import type { Chain } from '../core/types.ts';
+import type { Chain } from '../core/model/chain.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,10 +3,10 @@
  * extension and a page linking every scenario; without one, every scenario is traced headless,
  * its table printed, and all chains written to one HAR.
  */
-import { formatChainTable, printable } from '../core/format-text.ts';
+import { formatChainTable, printable } from '../core/present/text-table.ts';
+import { browserArgsFor, SCENARIOS, startScenarioServer } from '../scenarios/index.ts';
 import { launchWithExtension } from './browser.ts';
 import { writeHar } from './output.ts';
-import { browserArgsFor, SCENARIOS, startScenarioServer } from './scenario-server.ts';
 import { problemLine, traceTargets } from './trace.ts';
 
 export interface DemoOptions {

@@ -3,8 +3,8 @@
  * terminal. Every error a user can meet ends in one line on stderr and a non-zero exit.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { formatChainTable, printable } from '../core/format-text.ts';
-import { HOPSCOPE_VERSION } from '../core/har.ts';
+import { HOPSCOPE_VERSION } from '../core/har/export.ts';
+import { formatChainTable, printable } from '../core/present/text-table.ts';
 import { launchWithExtension, UserError } from './browser.ts';
 import { writeHar } from './output.ts';
 import { parseTargetUrl, problemLine, type TraceTarget, traceTargets } from './trace.ts';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { harText } from '../core/har.ts';
-import type { Chain } from '../core/types.ts';
+import type { AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { harText } from '../core/har/export.ts';
 
 /** Writes a HAR file of the chains; sanitized unless asked otherwise. */
 export async function writeHar(path: string, chains: readonly Chain[], includeSensitive = false): Promise<void> {

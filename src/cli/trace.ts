@@ -3,8 +3,8 @@
  * extension recorded for each visit.
  */
 import type { Page } from 'playwright-core';
-import { refreshDelay } from '../core/recorder.ts';
-import type { Chain } from '../core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { refreshDelay } from '../core/record/recorder.ts';
 import { type ExtensionBrowser, UserError } from './browser.ts';
 
 export interface TraceTarget {
@@ -85,7 +85,7 @@ function withoutFragment(url: string): string {
 async function settle(browser: ExtensionBrowser, page: Page, known: ReadonlySet<string>): Promise<Chain[]> {
   const deadline = Date.now() + ENDED_TIMEOUT_MS;
   for (;;) {
-    const chains = (await browser.chains()).filter((c) => !known.has(c.id) && c.type === 'main_frame');
+    const chains = (await browser.chains()).filter((c) => !known.has(c.id) && c.type === 'main_frame').map(analyze);
     const shown = withoutFragment(page.url());
     const ended = chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending');
     const landed = chains.some((c) => withoutFragment(c.hops.at(-1)?.url ?? '') === shown) || !shown.startsWith('http');

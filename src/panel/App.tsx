@@ -1,10 +1,10 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { formatChainMarkdown, hopAsCurl } from '../core/copy-formats.ts';
-import { matchesChain, parseFilter } from '../core/filter.ts';
-import { formatChainTable } from '../core/format-text.ts';
-import { harText } from '../core/har.ts';
-import { HarImportError, importHar } from '../core/har-import.ts';
-import type { Chain } from '../core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { matchesChain, parseFilter } from '../core/filter/filter.ts';
+import { harText } from '../core/har/export.ts';
+import { HarImportError, importHar } from '../core/har/import/index.ts';
+import { formatChainMarkdown, hopAsCurl } from '../core/present/copy-formats.ts';
+import { formatChainTable } from '../core/present/text-table.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
 import { ChainList } from './components/ChainList.tsx';
 import { TabPicker } from './components/TabPicker.tsx';
@@ -102,7 +102,7 @@ export function App({ connector, search = location.search }: { connector: Connec
   const onImport = async (file: File) => {
     try {
       const result = importHar(await file.text(), { source: file.name });
-      setImported({ name: file.name, chains: result.chains, warnings: result.warnings });
+      setImported({ name: file.name, chains: result.chains.map(analyze), warnings: result.warnings });
       setSelectedId(undefined);
       setNotice({
         text: `Opened ${file.name}: ${result.chains.length} redirect chain${result.chains.length === 1 ? '' : 's'} from ${result.entries} entries${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${result.warnings.length} warning(s): ${result.warnings.slice(0, 3).join(' ')}` : ''}`,

@@ -1,5 +1,5 @@
 import { useEffect, useReducer } from 'react';
-import type { Chain } from '../core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
 import type { Connector, ConnectorEvent } from './connector/types.ts';
 
 export interface ChainsState {
@@ -22,13 +22,18 @@ export function chainsReducer(state: ChainsState, event: ConnectorEvent | { type
       return { ...state, connected: event.connected, error: event.error };
     case 'snapshot':
       // A snapshot replaces everything: after a reconnect nothing is shown twice or stale.
-      return { ...state, chains: [...event.chains].sort(byStart), evicted: event.evicted, current: event.current };
+      return {
+        ...state,
+        chains: event.chains.map(analyze).sort(byStart),
+        evicted: event.evicted,
+        current: event.current,
+      };
     case 'update': {
       if (!event.chains.length && !event.removed.length)
         return { ...state, evicted: event.evicted, current: event.current };
       const byId = new Map(state.chains.map((c) => [c.id, c]));
       for (const id of event.removed) byId.delete(id);
-      for (const c of event.chains) byId.set(c.id, c);
+      for (const c of event.chains) byId.set(c.id, analyze(c));
       return { ...state, chains: [...byId.values()].sort(byStart), evicted: event.evicted, current: event.current };
     }
   }

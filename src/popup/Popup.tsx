@@ -2,17 +2,12 @@
  * The toolbar popup: the journey that led to the page the tab shows now, compact, with copy,
  * export and a way into the full view. Opened as a tab, `?tabId=N` picks the tab.
  */
+
 import { useEffect, useState } from 'react';
-import {
-  CACHE_LABELS,
-  durationLabel,
-  formatChainTable,
-  kindLabel,
-  methodLabel,
-  outcomeLabel,
-} from '../core/format-text.ts';
-import { harText } from '../core/har.ts';
-import type { Chain, Hop } from '../core/types.ts';
+import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../core/analyze/index.ts';
+import { harText } from '../core/har/export.ts';
+import { durationLabel } from '../core/present/duration.ts';
+import { CACHE_LABELS, formatChainTable, kindLabel, methodLabel, outcomeLabel } from '../core/present/text-table.ts';
 import { StatusCode } from '../panel/components/StatusCode.tsx';
 import type { Connector } from '../panel/connector/types.ts';
 import { copyText, downloadText, harFileName } from '../panel/download.ts';

@@ -4,7 +4,7 @@
  * tabs); the worker answers with a snapshot, then live updates. Both ends are typed from the
  * maps below, and every incoming message is validated before use.
  */
-import type { Chain } from '../core/types.ts';
+import type { Chain } from '../core/model/chain.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const PORT_NAME = 'hopscope/chains';

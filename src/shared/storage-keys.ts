@@ -1,7 +1,7 @@
 /** Keys in `storage.session`. One key per chain, so chains never overwrite each other. */
 export const CHAIN_KEY_PREFIX = 'chain:';
 export const META_KEY = 'meta';
-export const STORAGE_VERSION = 1;
+export const STORAGE_VERSION = 2;
 
 export interface StoredMeta {
   version: number;

@@ -1,4 +1,4 @@
-import type { Chain } from '../core/types.ts';
+import type { Chain } from '../core/model/chain.ts';
 
 /**
  * What the service worker exposes on `globalThis.hopscope`, for `hopscope trace` and the

@@ -1,5 +1,5 @@
 /**
- * Import HAR in the panel, for every real sample in ../shared/hars/: the chains appear in the
+ * Import HAR in the panel, for every real sample in tests/fixtures/hars/: the chains appear in the
  * list, and a chain opens into its hops.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,14 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { importHar } from '../../src/core/har-import.ts';
+import { importHar } from '../../src/core/har/import/index.ts';
 import { App } from '../../src/panel/App.tsx';
 import { MockConnector } from '../../src/panel/connector/mock.ts';
 
-const HARS = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/hars');
+const HARS = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/hars');
 const samples = readdirSync(HARS).filter((f) => f.endsWith('.har'));
 
-describe('import of the shared HAR samples', () => {
+describe('import of the HAR samples', () => {
   it('finds the samples', () => {
     expect(samples.length).toBeGreaterThanOrEqual(20);
   });

@@ -4,8 +4,8 @@
  */
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { chainsToHar } from '../../src/core/har.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
 import { App } from '../../src/panel/App.tsx';
 import { MockConnector } from '../../src/panel/connector/mock.ts';
 import { chainsOf, type FixtureName, loadFixture } from '../unit/helpers.ts';

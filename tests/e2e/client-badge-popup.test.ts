@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientJourneyUrl } from '../../src/cli/scenario-server.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { clientJourneyUrl } from '../../src/scenarios/index.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 

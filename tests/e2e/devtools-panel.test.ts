@@ -11,7 +11,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExtensionBrowser, launchWithExtension } from '../../src/cli/browser.ts';
-import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
+import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/scenarios/index.ts';
 import {
   attachWhenListed,
   extensionPanelViewId,

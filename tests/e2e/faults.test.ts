@@ -23,7 +23,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
 import type { WorkerApi } from '../../src/shared/worker-api.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { openExtensionPage, snapshotViaPort, tabIdOf } from '../support/extension-page.ts';
@@ -70,11 +71,12 @@ interface Verdict {
  * one chain, in order, each URL once, with the right status, index, tab and redirect target.
  */
 function judge(
-  chains: Chain[],
+  facts: ChainFacts[],
   expected: Map<string, string[]>,
   tabId: number | ((tag: string) => number),
   statuses: number[] = STATUSES,
 ): Verdict {
+  const chains = facts.map(analyze);
   const verdict: Verdict = { broken: [], incomplete: [] };
   const holders = new Map<string, Chain[]>();
   for (const c of chains) {

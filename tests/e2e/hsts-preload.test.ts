@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ExtensionBrowser, launchWithExtension, resolveBrowserPath } from '../../src/cli/browser.ts';
-import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
 import { traceTargets } from '../../src/cli/trace.ts';
+import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/scenarios/index.ts';
 import { hopRows } from '../support/extension-browser.ts';
 import { browserWithTimelyClock } from '../support/timely-chromium.ts';
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/browser.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { openExtensionPage, snapshotViaPort, tabIdOf } from '../support/extension-page.ts';

@@ -4,8 +4,8 @@
  * the server's own hit counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainsToHar } from '../../src/core/har.ts';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
 import { type E2E, hopRows, startE2E } from '../support/extension-browser.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
@@ -205,7 +205,7 @@ describe('recording in Chromium', () => {
   it('keeps main-frame loads without redirects but drops subresources that were not redirected', async () => {
     const [chain] = await e2e.visit(`${o}/ok`);
     expect(hopRows(chain).map((h) => h.status)).toEqual([200]);
-    const all = await e2e.browser.chains();
+    const all = (await e2e.browser.chains()).map(analyze);
     expect(all.every((c) => c.type === 'main_frame' || c.summary.redirects > 0)).toBe(true);
     expect(all.some((c) => c.hops.some((h) => h.url.startsWith('chrome-extension:')))).toBe(false);
   });

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/browser.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import {
   browserArgsFor,
   clientJourneyUrl,
   type ScenarioServer,
   startScenarioServer,
-} from '../../src/cli/scenario-server.ts';
-import type { Chain } from '../../src/core/types.ts';
+} from '../../src/scenarios/index.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
 const BIN = join(REPO_ROOT, 'src/cli/hopscope.mjs');
@@ -55,7 +55,7 @@ function closedPort(): Promise<number> {
 const serverArgs = () => browserArgsFor(server).map((a) => `--browser-arg=${a}`);
 
 beforeAll(async () => {
-  server = await startScenarioServer();
+  server = await startScenarioServer({ testRoutes: true });
   o = server.origin();
   tmp = await mkdtemp(join(tmpdir(), 'hopscope-cli-'));
 });

@@ -4,7 +4,7 @@
  * storage.session and continues it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { type E2E, hopRows, startE2E } from '../support/extension-browser.ts';
 
 let e2e: E2E;

@@ -4,8 +4,8 @@
  */
 import type { Page } from 'playwright-core';
 import { type ExtensionBrowser, launchWithExtension } from '../../src/cli/browser.ts';
-import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/scenarios/index.ts';
 
 export interface E2E {
   server: ScenarioServer;
@@ -19,12 +19,13 @@ export interface E2E {
 }
 
 export async function startE2E(): Promise<E2E> {
-  const server = await startScenarioServer();
+  // Test routes: worker-restart holds /slow/final, privacy visits /hostile.
+  const server = await startScenarioServer({ testRoutes: true });
   const browser = await launchWithExtension({ args: browserArgsFor(server) });
   const waitForChains = async (predicate: (chains: Chain[]) => boolean, timeoutMs = 20_000): Promise<Chain[]> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const chains = await browser.chains();
+      const chains = (await browser.chains()).map(analyze);
       if (predicate(chains)) return chains;
       if (Date.now() > deadline) throw new Error(`timed out waiting for chains; have ${chains.length}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -4,7 +4,7 @@
  * Playwright tracking a worker that is stopped and started again and again.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 interface ChromeGlobal {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { REPO_ROOT, resolveBrowserPath } from '../../src/cli/browser.ts';
-import { browserArgsFor, startScenarioServer } from '../../src/cli/scenario-server.ts';
+import { browserArgsFor, startScenarioServer } from '../../src/scenarios/index.ts';
 
 const server = await startScenarioServer({ port: 47801 });
 const args = browserArgsFor(server).map((a) => `--browser-arg=${a}`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page, type Worker } from 'playwright-core';
-import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/cli/scenario-server.ts';
+import { browserArgsFor, type ScenarioServer, startScenarioServer } from '../../src/scenarios/index.ts';
 
 const PORT = 47801;
 /** Nothing listens here: the `unreachable` scenario. */

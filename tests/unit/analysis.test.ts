@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { CacheVerdictKind, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
 import {
   cacheVerdict,
   describeMethodChange,
-  formatDuration,
   isCrossOrigin,
   isDowngrade,
   methodAfterRedirect,
-  resolveUrl,
-} from '../../src/core/analysis.ts';
-import { MAX_HEADER_VALUE, MAX_HEADERS, toHeaders } from '../../src/core/headers.ts';
-import { parseStatusLine } from '../../src/core/status-line.ts';
-import type { CacheVerdictKind, Header, Hop } from '../../src/core/types.ts';
+} from '../../src/core/analyze/index.ts';
+import type { Header } from '../../src/core/model/chain.ts';
+import { parseStatusLine } from '../../src/core/model/http.ts';
+import { resolveUrl } from '../../src/core/model/url.ts';
+import { formatDuration } from '../../src/core/present/duration.ts';
+import { MAX_HEADER_VALUE, MAX_HEADERS, toHeaders } from '../../src/core/record/headers.ts';
 import { type FixtureName, hopAt, onlyChain } from './helpers.ts';
 
 describe('methodAfterRedirect (Fetch, HTTP-redirect fetch)', () => {

@@ -5,13 +5,13 @@
  * onCommitted, as recorded on Chromium 150).
  */
 import { describe, expect, it } from 'vitest';
-import { formatChainTable } from '../../src/core/format-text.ts';
-import { chainsToHar } from '../../src/core/har.ts';
-import { importHar } from '../../src/core/har-import.ts';
-import { Recorder, refreshDelay } from '../../src/core/recorder.ts';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
+import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
+import { formatChainTable } from '../../src/core/present/text-table.ts';
+import { Recorder, refreshDelay } from '../../src/core/record/recorder.ts';
 import { assertValidHar } from '../support/har-validator.ts';
-import { feed, requestEvents, roundTrip } from './helpers.ts';
+import { feed, importAnalyzed, requestEvents, roundTrip } from './helpers.ts';
 
 const T0 = 1_800_000_000_000;
 const commit = (url: string, qualifiers: string[], timeStamp: number, tabId = 7) => ({
@@ -75,14 +75,14 @@ function journey(options: { refreshHeader?: string; meta?: string; metaLate?: bo
   return r;
 }
 
-function rows(chain: Chain | undefined) {
-  return (chain?.hops ?? []).map((h) => [h.index, h.statusCode, h.kind, h.url, h.redirectUrl]);
+function rows(chain: ChainFacts | undefined) {
+  return (chain ? analyze(chain).hops : []).map((h) => [h.index, h.statusCode, h.kind, h.url, h.redirectUrl]);
 }
 
 describe('client redirects join the journey', () => {
   it('links a meta refresh and the navigation after it into one chain with a client hop', () => {
     const r = journey({ meta: '0; url=http://b.test/next' });
-    const chains = r.list();
+    const chains = r.list().map(analyze);
     expect(chains).toHaveLength(1);
     const [chain] = chains;
     expect(rows(chain)).toEqual([
@@ -154,7 +154,7 @@ describe('client redirects join the journey', () => {
     const entry = har.log.entries[2] as unknown as { _hopscope: { kind: string; clientRedirect: unknown } };
     expect(entry._hopscope.kind).toBe('client');
     expect(entry._hopscope.clientRedirect).toMatchObject({ type: 'meta-refresh', delaySeconds: 0 });
-    const back = importHar(JSON.stringify(har)).chains;
+    const back = importAnalyzed(JSON.stringify(har)).chains;
     expect(rows(back[0])).toEqual(rows(chains[0]));
     expect(back[0]?.hops[2]?.clientRedirect).toEqual(chains[0]?.hops[2]?.clientRedirect);
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
 import {
   formatChainMarkdown,
   formatChainText,
   hopAsCurl,
   markdownCode,
   shellQuote,
-} from '../../src/core/copy-formats.ts';
-import { formatChainTable } from '../../src/core/format-text.ts';
-import type { Chain, Hop } from '../../src/core/types.ts';
+} from '../../src/core/present/copy-formats.ts';
+import { formatChainTable } from '../../src/core/present/text-table.ts';
 import { chainsOf, hopAt, onlyChain, requestEvents } from './helpers.ts';
 
 const L = 'http://localhost:47801';

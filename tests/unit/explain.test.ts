@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeNetError, type Explanation, explainChain, explainHop } from '../../src/core/explain.ts';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { describeNetError, type Explanation, explainChain, explainHop } from '../../src/core/present/explain.ts';
 import { chainsOf, FIXTURES, hopAt, onlyChain, record, requestEvents, syntheticHstsPreload } from './helpers.ts';
 
 const L = 'http://localhost:47801';
@@ -492,7 +492,7 @@ describe('untrusted text', () => {
 
   it('every explanation of every fixture is plain text without control characters', () => {
     for (const name of FIXTURES) {
-      for (const chain of record(name).list()) {
+      for (const chain of record(name).list().map(analyze)) {
         for (const e of [explainChain(chain), ...chain.hops.map((h) => explainHop(chain, h))]) {
           expect(e.headline).not.toMatch(CONTROL);
           for (const p of e.points) expect(p).not.toMatch(CONTROL);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FILTER_HELP, matchesChain, parseFilter, urlHostMatches } from '../../src/core/filter.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { FILTER_HELP, matchesChain, parseFilter, urlHostMatches } from '../../src/core/filter/filter.ts';
 import { chainsOf, FIXTURES, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
 
 /** Every chain of every fixture, labelled `fixture` or `fixture#n` when it holds several. */

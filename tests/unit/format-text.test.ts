@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { badges, formatChainTable, outcomeLabel, printable } from '../../src/core/format-text.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { badges, formatChainTable, outcomeLabel, printable } from '../../src/core/present/text-table.ts';
 import { chainsOf, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
 
 const L = 'http://localhost:47801';

@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
-import { chainsToHar } from '../../src/core/har.ts';
-import { HarImportError, type HarImportResult, importHar } from '../../src/core/har-import.ts';
-import { MAX_HEADER_VALUE } from '../../src/core/headers.ts';
-import { chainsOf, FIXTURES, loadFixture } from './helpers.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
+import { HarImportError, type HarImportResult } from '../../src/core/har/import/index.ts';
+import { MAX_HEADER_VALUE } from '../../src/core/record/headers.ts';
+import { chainsOf, FIXTURES, importAnalyzed, loadFixture } from './helpers.ts';
 
 fc.configureGlobal({
   seed: Number(process.env.HOPSCOPE_PROPERTY_SEED ?? 0x4b0b5c09),
@@ -19,7 +19,7 @@ fc.configureGlobal({
 /** The import fails with a HarImportError whose message matches; any other error fails the test. */
 function importError(text: string): string {
   try {
-    importHar(text, { source: 'test.har' });
+    importAnalyzed(text, { source: 'test.har' });
   } catch (err) {
     if (err instanceof HarImportError) return err.message;
     throw err;
@@ -30,7 +30,7 @@ function importError(text: string): string {
 /** Either a result or a HarImportError: never another exception. */
 function importOrError(text: string): HarImportResult | HarImportError {
   try {
-    return importHar(text);
+    return importAnalyzed(text);
   } catch (err) {
     if (err instanceof HarImportError) return err;
     throw err;
@@ -171,7 +171,7 @@ describe('wrong-typed files', () => {
       { ...entry('https://c.test/', 200), request: { ...entry('https://c.test/', 200).request, url: 42 } },
       { ...entry('https://c.test/', 200), request: { ...entry('https://c.test/', 200).request, method: '' } },
     ];
-    const result = importHar(har([...bad, ...GOOD]));
+    const result = importAnalyzed(har([...bad, ...GOOD]));
     expect(result.entries).toBe(bad.length + GOOD.length);
     expect(result.chains).toHaveLength(1);
     expect(result.chains[0]?.hops.map((h) => h.url)).toEqual(['https://a.test/', 'https://b.test/']);
@@ -203,11 +203,11 @@ describe('wrong-typed files', () => {
       },
     };
     // The redirect target falls back to nothing: redirectURL is not a string and Location has no value.
-    const result = importHar(har([odd, b]));
+    const result = importAnalyzed(har([odd, b]));
     expect(result.chains).toHaveLength(0);
     expect(result.warnings.join(' ')).toMatch(/no readable startedDateTime/);
     // With a readable target, the same oddities still import as a chain.
-    const linked = importHar(har([{ ...odd, response: { ...odd.response, redirectURL: 'https://b.test/' } }, b]));
+    const linked = importAnalyzed(har([{ ...odd, response: { ...odd.response, redirectURL: 'https://b.test/' } }, b]));
     expect(linked.chains).toHaveLength(1);
     const hop = linked.chains[0]?.hops[0];
     expect(hop?.responseHeaders).toEqual([{ name: 'X', value: 'ok' }]);
@@ -221,7 +221,7 @@ describe('wrong-typed files', () => {
     for (const e of own.log.entries as Array<Entry & { _hopscope: unknown }>) {
       e._hopscope = { chainId: 5, hopIndex: 'first', methodChange: 'x', chainOutcome: [] };
     }
-    const result = importHar(JSON.stringify(own));
+    const result = importAnalyzed(JSON.stringify(own));
     expect(result.chains.length).toBeGreaterThan(0);
     for (const chain of result.chains) expect(chain.id).toMatch(/^import:/);
   });
@@ -246,7 +246,7 @@ describe('deeply nested files', () => {
         '"cache":{}',
         `"cache":{},"_hopscope":{"chainId":"c","hopIndex":0,"methodChange":${deep}}`,
       );
-      const result = importHar(`{"log":{"entries":[${inEntry},${inHeaders},${deep},${inHopscope}]}}`);
+      const result = importAnalyzed(`{"log":{"entries":[${inEntry},${inHeaders},${deep},${inHopscope}]}}`);
       expect(result.entries).toBe(4);
       expect(result.warnings).toEqual([`Entry 3 was skipped: ${problem}.`]);
       expect(result.chains.length).toBeGreaterThan(0);
@@ -264,7 +264,7 @@ describe('huge strings', () => {
     a.request.method = huge.slice(0, 1024 * 1024);
     const b = entry('https://b.test/', 200);
     b.response.redirectURL = huge;
-    const result = importHar(har([a, b]));
+    const result = importAnalyzed(har([a, b]));
     expect(result.chains).toHaveLength(1);
     const [first] = result.chains[0]?.hops ?? [];
     for (const h of [...(first?.requestHeaders ?? []), ...(first?.responseHeaders ?? [])]) {
@@ -276,7 +276,7 @@ describe('huge strings', () => {
 
   it('a 4 MB redirect target that is linked by its Location, not cut', () => {
     const path = `/${'p'.repeat(4 * 1024 * 1024)}`;
-    const result = importHar(
+    const result = importAnalyzed(
       har([entry('https://a.test/', 302, `https://a.test${path}`), entry(`https://a.test${path}`, 200)]),
     );
     expect(result.chains[0]?.hops).toHaveLength(2);
@@ -301,7 +301,7 @@ describe('a very large file', () => {
     }
     const text = har(entries);
     expect(text.length).toBeGreaterThan(45 * 1024 * 1024);
-    const result = importHar(text);
+    const result = importAnalyzed(text);
     expect(result.entries).toBe(2 * CHAINS);
     expect(result.chains).toHaveLength(CHAINS);
     expect(result.chains.every((c) => c.hops.length === 2)).toBe(true);

@@ -1,26 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
-import { isRedirectStatus, summarize } from '../../src/core/analysis.ts';
-import { chainsToHar } from '../../src/core/har.ts';
-import {
-  HarImportError,
-  type HarImportResult,
-  importHar,
-  MAX_IMPORT_ENTRIES,
-  NOT_IN_HAR,
-} from '../../src/core/har-import.ts';
-import type { Chain, Hop } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
+import { summarize } from '../../src/core/analyze/index.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
+import { HarImportError, importHar, MAX_IMPORT_ENTRIES, NOT_IN_HAR } from '../../src/core/har/import/index.ts';
+import { isRedirectStatus } from '../../src/core/model/http.ts';
 import { assertValidHar } from '../support/har-validator.ts';
-import { chainsOf, FIXTURES, hopAt } from './helpers.ts';
+import { chainsOf, FIXTURES, hopAt, importAnalyzed } from './helpers.ts';
 
-// shared/ sits beside the repository, here and in CI.
-const HARS = new URL('../../../shared/hars/', import.meta.url);
+// Real HAR files from other projects, vendored with their sources and licenses (INDEX.md there).
+const HARS = new URL('../fixtures/hars/', import.meta.url);
 const SAMPLES = readdirSync(HARS)
   .filter((f) => f.endsWith('.har'))
   .sort();
 
-/** Chains a user sees per sample file; every file in shared/hars must be listed. */
+/** Chains a user sees per sample file; every file in tests/fixtures/hars must be listed. */
 const CHAIN_COUNTS: Record<string, number> = {
   'Lookyloo__har2tree__lalibre-049.har': 4,
   'gatling__gatling__charles42-redirect-post.har': 1,
@@ -57,11 +52,12 @@ function raw(file: string): Har {
   return JSON.parse(text(file).replace(/^\uFEFF/, '')) as Har;
 }
 
-const results = new Map<string, HarImportResult>();
-function imported(file: string): HarImportResult {
+type Imported = ReturnType<typeof importAnalyzed>;
+const results = new Map<string, Imported>();
+function imported(file: string): Imported {
   let r = results.get(file);
   if (!r) {
-    r = importHar(text(file), { source: file });
+    r = importAnalyzed(text(file), { source: file });
     results.set(file, r);
   }
   return r;
@@ -107,7 +103,7 @@ function sameResource(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-describe('importHar on every sample in shared/hars', () => {
+describe('importHar on every sample in tests/fixtures/hars', () => {
   it('has an expectation for each sample file', () => {
     expect(SAMPLES.length).toBeGreaterThanOrEqual(25);
     expect(Object.keys(CHAIN_COUNTS).sort()).toEqual(SAMPLES);
@@ -158,7 +154,7 @@ describe('importHar on every sample in shared/hars', () => {
     assertValidHar(chainsToHar(chains));
     const full = chainsToHar(chains, { includeSensitive: true });
     assertValidHar(full);
-    const again = importHar(JSON.stringify(full));
+    const again = importAnalyzed(JSON.stringify(full));
     expect(again.warnings).toEqual([]);
     expect(again.chains.map((c) => c.id)).toEqual(chains.map((c) => c.id));
     expect(chainsToHar(again.chains, { includeSensitive: true })).toEqual(full);
@@ -480,7 +476,7 @@ describe('Hopscope HAR round trip', () => {
     const chains = chainsOf(name);
     for (const includeSensitive of [false, true]) {
       const har = chainsToHar(chains, { includeSensitive });
-      const result = importHar(JSON.stringify(har));
+      const result = importAnalyzed(JSON.stringify(har));
       expect(result.warnings).toEqual([]);
       expect(result.entries).toBe(har.log.entries.length);
       expect(result.creator).toBe(`Hopscope ${har.log.creator.version}`);
@@ -491,7 +487,7 @@ describe('Hopscope HAR round trip', () => {
 
   it('keeps what only Hopscope knows: internal reason, cache verdict, outcome, tab and frame', () => {
     const chains = [...chainsOf('hsts-preload'), ...chainsOf('loop'), ...chainsOf('cache-301')];
-    const back = importHar(JSON.stringify(chainsToHar(chains))).chains;
+    const back = importAnalyzed(JSON.stringify(chainsToHar(chains))).chains;
     expect(back.map((c) => [c.id, c.tabId, c.frameId, c.type, c.outcome])).toEqual(
       chains.map((c) => [c.id, c.tabId, c.frameId, c.type, c.outcome]),
     );
@@ -504,7 +500,7 @@ describe('Hopscope HAR round trip', () => {
   it('a Hopscope file missing a hop is rebuilt with a warning', () => {
     const har = chainsToHar(chainsOf('chain-3xx'));
     har.log.entries.splice(2, 1);
-    const result = importHar(JSON.stringify(har));
+    const result = importAnalyzed(JSON.stringify(har));
     expect(result.chains).toHaveLength(1);
     expect(result.chains[0]?.hops.map((h) => h.statusCode)).toEqual([301, 302, 307, 308, 200]);
     expect(result.warnings).toEqual(['Chain 1 has 5 of its 6 hops in this file.']);
@@ -514,7 +510,7 @@ describe('Hopscope HAR round trip', () => {
     const chains = chainsOf('chain-3xx');
     const har = chainsToHar(chains);
     for (const e of har.log.entries) delete (e as Partial<Entry> & { _hopscope?: unknown })._hopscope;
-    const [chain] = importHar(JSON.stringify(har)).chains as [Chain];
+    const [chain] = importAnalyzed(JSON.stringify(har)).chains as [Chain];
     expect(chain.id).toBe('import:1');
     expect(lines(chain)).toEqual(lines(chains[0] as Chain));
     expect(chain.hops.map((h) => [h.redirectUrl, h.cache.verdict])).toEqual(
@@ -575,8 +571,8 @@ function harText(list: E[], log: Record<string, unknown> = {}): string {
   });
 }
 
-function importList(list: E[]): HarImportResult {
-  return importHar(harText(list));
+function importList(list: E[]): Imported {
+  return importAnalyzed(harText(list));
 }
 
 describe('linking entries of any HAR', () => {
@@ -767,7 +763,7 @@ describe('linking entries of any HAR', () => {
 describe('bad input', () => {
   function failure(input: string, source?: string): string {
     try {
-      importHar(input, source === undefined ? {} : { source });
+      importAnalyzed(input, source === undefined ? {} : { source });
     } catch (err) {
       expect(err).toBeInstanceOf(HarImportError);
       return (err as Error).message;
@@ -821,7 +817,7 @@ describe('bad input', () => {
     noUrl.request.url = 5;
     const noMethod = entry({ url: 'https://a.test/' }, 0) as unknown as { request: Record<string, unknown> };
     delete noMethod.request.method;
-    const result = importHar(
+    const result = importAnalyzed(
       JSON.stringify({
         log: {
           entries: [
@@ -856,7 +852,7 @@ describe('bad input', () => {
 
   it('many bad entries: the first 20 are named, the rest counted', () => {
     const list = [...Array.from({ length: 25 }, () => 'bad'), entry({ url: 'https://a.test/' }, 0)];
-    const result = importHar(JSON.stringify({ log: { entries: list } }));
+    const result = importAnalyzed(JSON.stringify({ log: { entries: list } }));
     expect(result.warnings).toHaveLength(22);
     expect(result.warnings[20]).toBe('5 more entries were skipped.');
     expect(result.warnings[21]).toMatch(/^No redirect found/);
@@ -881,7 +877,7 @@ describe('bad input', () => {
   });
 
   it('an unknown HAR version is read anyway, with a warning', () => {
-    const result = importHar(harText([{ url: 'https://a.test/' }], { version: '2.0' }));
+    const result = importAnalyzed(harText([{ url: 'https://a.test/' }], { version: '2.0' }));
     expect(result.warnings[0]).toBe('The file says HAR version "2.0"; it was read as HAR 1.2.');
   });
 
@@ -899,7 +895,9 @@ describe('bad input', () => {
     // Deep values in fields nobody reads are ignored.
     const first = JSON.stringify({ ...entry({ url: 'https://a.test/', status: 302, location: '/b' }, 0), _deep: 0 });
     const second = JSON.stringify(entry({ url: 'https://a.test/b' }, 1));
-    const ok = importHar(`{"log": {"entries": [${first.replace('"_deep":0', `"_deep":${deepValue}`)}, ${second}]}}`);
+    const ok = importAnalyzed(
+      `{"log": {"entries": [${first.replace('"_deep":0', `"_deep":${deepValue}`)}, ${second}]}}`,
+    );
     expect(ok.chains).toHaveLength(1);
   });
 

@@ -1,8 +1,8 @@
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../../src/core/events.ts';
-import { chainsToHar, type HopscopeHarEntry } from '../../src/core/har.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { chainsToHar, type HopscopeHarEntry } from '../../src/core/har/export.ts';
+import type { RequestEvent } from '../../src/core/record/events.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 import { chainsOf, type FixtureName, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
 

@@ -4,9 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RawHeader, RequestEvent } from '../../src/core/events.ts';
-import { Recorder, type RecorderOptions } from '../../src/core/recorder.ts';
-import type { Chain, Hop } from '../../src/core/types.ts';
+import { type AnalyzedChain, analyze } from '../../src/core/analyze/index.ts';
+import { type HarImportOptions, type HarImportResult, importHar } from '../../src/core/har/import/index.ts';
+import type { Chain } from '../../src/core/model/chain.ts';
+import type { RawHeader, RequestEvent } from '../../src/core/record/events.ts';
+import { Recorder, type RecorderOptions } from '../../src/core/record/recorder.ts';
 
 export const FIXTURES = [
   'burst-small',
@@ -56,19 +58,33 @@ export function record(source: FixtureName | readonly RequestEvent[], options?: 
 }
 
 /** The chains a fixture produces, oldest first. */
-export function chainsOf(source: FixtureName | readonly RequestEvent[], options?: RecorderOptions): Chain[] {
+export function chainsOf(source: FixtureName | readonly RequestEvent[], options?: RecorderOptions): AnalyzedChain[] {
+  return record(source, options).list().map(analyze);
+}
+
+/** The chains a fixture produces as stored: facts only, oldest first. */
+export function factsOf(source: FixtureName | readonly RequestEvent[], options?: RecorderOptions): Chain[] {
   return record(source, options).list();
 }
 
 /** The only chain a recording holds; fails the test when there is not exactly one. */
-export function onlyChain(source: FixtureName | readonly RequestEvent[]): Chain {
+export function onlyChain(source: FixtureName | readonly RequestEvent[]): AnalyzedChain {
   const chains = chainsOf(source);
   if (chains.length !== 1) throw new Error(`expected one chain, got ${chains.length}`);
-  return chains[0] as Chain;
+  return chains[0] as AnalyzedChain;
+}
+
+/** A HAR import with its chains analyzed: what the panel shows of a file. */
+export function importAnalyzed(
+  text: string,
+  options?: HarImportOptions,
+): Omit<HarImportResult, 'chains'> & { chains: AnalyzedChain[] } {
+  const result = importHar(text, options);
+  return { ...result, chains: result.chains.map(analyze) };
 }
 
 /** Hop at an index, failing loudly instead of returning undefined. */
-export function hopAt(chain: Chain, index: number): Hop {
+export function hopAt<C extends Chain>(chain: C, index: number): C['hops'][number] {
   const hop = chain.hops[index];
   if (!hop) throw new Error(`chain ${chain.id} has no hop ${index} (it has ${chain.hops.length})`);
   return hop;

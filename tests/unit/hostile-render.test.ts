@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatChainMarkdown, formatChainText, hopAsCurl } from '../../src/core/copy-formats.ts';
-import { explainChain, explainHop } from '../../src/core/explain.ts';
-import { formatChainTable, printable } from '../../src/core/format-text.ts';
-import type { Chain, Hop } from '../../src/core/types.ts';
+import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
+import { formatChainMarkdown, formatChainText, hopAsCurl } from '../../src/core/present/copy-formats.ts';
+import { explainChain, explainHop } from '../../src/core/present/explain.ts';
+import { formatChainTable, printable } from '../../src/core/present/text-table.ts';
 import { chainsOf, requestEvents, UNSAFE, UNSAFE_EXCEPT_LF } from './helpers.ts';
 
 const IMG = '<img src=x onerror=alert(1)>';

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INCOGNITO_KEY_PREFIX, incognitoArea } from '../../src/background/incognito.ts';
 import { JOURNAL_KEY_PREFIX, loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
 import { FLUSH_INTERVAL_MS, RecordingSession } from '../../src/background/recording.ts';
-import type { RequestEvent } from '../../src/core/events.ts';
-import type { Chain } from '../../src/core/types.ts';
+import type { Chain } from '../../src/core/model/chain.ts';
+import type { RequestEvent } from '../../src/core/record/events.ts';
 import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION } from '../../src/shared/storage-keys.ts';
-import { chainsOf, loadFixture, redirectedRequest, roundTrip } from './helpers.ts';
+import { factsOf, loadFixture, redirectedRequest, roundTrip } from './helpers.ts';
 
 /** storage.session in memory: values are copied in and out, like the real (structured-clone) area. */
 class MemoryArea implements StorageAreaLike {
@@ -94,10 +94,10 @@ describe('RecordingSession', () => {
     expect(session.recorder.list()).toEqual([]); // nothing applied before the stored state is back
     release();
     await session.ready;
-    expect(roundTrip(session.recorder.list())).toEqual(roundTrip(chainsOf(events)));
+    expect(roundTrip(session.recorder.list())).toEqual(roundTrip(factsOf(events)));
     await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
     await session.flush();
-    expect(byStart(area.storedChains())).toEqual(roundTrip(byStart(chainsOf(events))));
+    expect(byStart(area.storedChains())).toEqual(roundTrip(byStart(factsOf(events))));
   });
 
   it('a burst of 1,000 redirected requests is written in a handful of batches, each chain under its own key', async () => {
@@ -124,7 +124,7 @@ describe('RecordingSession', () => {
 
   it('events received while loading are journalled at once: a worker stopped before it loaded loses none', async () => {
     const area = new MemoryArea();
-    const whole = byStart(chainsOf(burst(20)));
+    const whole = byStart(factsOf(burst(20)));
     const events = burst(20);
     // The first worker records half, then is woken again and stopped while still loading.
     const first = new RecordingSession(area);
@@ -210,7 +210,7 @@ describe('RecordingSession', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
     await second.flush();
 
-    const expected = roundTrip(chainsOf(events));
+    const expected = roundTrip(factsOf(events));
     expect(byStart(roundTrip(second.recorder.list()))).toEqual(byStart(expected));
     const { chains } = await loadChains(area);
     expect(byStart(chains)).toEqual(byStart(expected));
@@ -375,7 +375,7 @@ describe('RecordingSession', () => {
 describe('loadChains / saveChanges', () => {
   it('reads chains stored as text or as objects, and skips text that is not JSON', async () => {
     const area = new MemoryArea();
-    const [a, b] = chainsOf('chain-3xx').concat(chainsOf('ok'));
+    const [a, b] = factsOf('chain-3xx').concat(factsOf('ok'));
     area.data.set(chainKey('a'), JSON.stringify(a));
     area.data.set(chainKey('b'), roundTrip(b));
     area.data.set(chainKey('cut'), '{"id":"cut","hops":[');
@@ -384,7 +384,7 @@ describe('loadChains / saveChanges', () => {
 
   it('ignores data written by another storage version', async () => {
     const area = new MemoryArea();
-    const chains = chainsOf('chain-3xx');
+    const chains = factsOf('chain-3xx');
     await saveChanges(area, { put: chains, remove: [], evicted: 4 });
     expect(await loadChains(area)).toEqual({ chains: roundTrip(chains), evicted: 4, journal: [] });
     area.data.set(META_KEY, { version: STORAGE_VERSION + 1, evicted: 9 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { PortHub } from '../../src/background/ports.ts';
-import { Recorder } from '../../src/core/recorder.ts';
+import { Recorder } from '../../src/core/record/recorder.ts';
 import { PORT_NAME, PROTOCOL_VERSION, type WorkerMessage } from '../../src/shared/protocol.ts';
 import { feed, redirectedRequest } from './helpers.ts';
 

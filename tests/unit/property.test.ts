@@ -8,23 +8,31 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatChainMarkdown, hopAsCurl } from '../../src/core/copy-formats.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { matchesChain, parseFilter } from '../../src/core/filter/filter.ts';
+import { chainsToHar } from '../../src/core/har/export.ts';
+import { HarImportError, importHar } from '../../src/core/har/import/index.ts';
+import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
+import { formatChainMarkdown, hopAsCurl } from '../../src/core/present/copy-formats.ts';
+import { explainChain, explainHop } from '../../src/core/present/explain.ts';
+import { formatChainTable } from '../../src/core/present/text-table.ts';
 import type {
   CommitDetails,
   MetaRefreshDetails,
   RawHeader,
   RequestEvent,
   RequestEventName,
-} from '../../src/core/events.ts';
-import { explainChain, explainHop } from '../../src/core/explain.ts';
-import { matchesChain, parseFilter } from '../../src/core/filter.ts';
-import { formatChainTable } from '../../src/core/format-text.ts';
-import { chainsToHar } from '../../src/core/har.ts';
-import { HarImportError, importHar } from '../../src/core/har-import.ts';
-import { Recorder, type RecorderOptions } from '../../src/core/recorder.ts';
-import type { Chain } from '../../src/core/types.ts';
+} from '../../src/core/record/events.ts';
+import { Recorder, type RecorderOptions } from '../../src/core/record/recorder.ts';
 import { assertValidHar } from '../support/har-validator.ts';
-import { requestEvents, type SyntheticHop, type SyntheticRequest, UNSAFE, UNSAFE_EXCEPT_LF } from './helpers.ts';
+import {
+  importAnalyzed,
+  requestEvents,
+  type SyntheticHop,
+  type SyntheticRequest,
+  UNSAFE,
+  UNSAFE_EXCEPT_LF,
+} from './helpers.ts';
 
 const SEED = Number(process.env.HOPSCOPE_PROPERTY_SEED ?? 0x4b0b5c09);
 const RUNS = Number(process.env.HOPSCOPE_PROPERTY_RUNS ?? 200);
@@ -349,13 +357,13 @@ class Worker {
 
 /** What holds for any recorded state right after takeChanges. */
 function checkInvariants(recorder: Recorder, options: RecorderOptions): void {
-  const chains = recorder.list();
+  const chains = recorder.list().map(analyze);
   const ids = new Set<string>();
   let bytes = 0;
+  for (const facts of recorder.list()) bytes += JSON.stringify(facts).length;
   for (const chain of chains) {
     expect(ids.has(chain.id), `duplicate chain id ${chain.id}`).toBe(false);
     ids.add(chain.id);
-    bytes += JSON.stringify(chain).length;
     if (options.maxHops !== undefined) expect(chain.hops.length).toBeLessThanOrEqual(options.maxHops);
     chain.hops.forEach((hop, i) => {
       expect(hop.index, `chain ${chain.id}: hop ${i} has index ${hop.index}`).toBe(i);
@@ -380,7 +388,8 @@ function expectLinked(chain: Chain, maxHops: number): void {
 }
 
 /** Export, validate, import: what any recorded state must survive. */
-function checkHar(chains: readonly Chain[]): void {
+function checkHar(facts: readonly ChainFacts[]): void {
+  const chains = facts.map(analyze);
   for (const includeSensitive of [false, true]) {
     const har = chainsToHar(chains, { includeSensitive });
     assertValidHar(har);
@@ -389,7 +398,7 @@ function checkHar(chains: readonly Chain[]): void {
       expect(() => importHar(text)).toThrow(HarImportError);
       continue;
     }
-    const imported = importHar(text);
+    const imported = importAnalyzed(text);
     const byId = new Map(imported.chains.map((c) => [c.id, c]));
     for (const chain of chains) {
       if (chain.summary.redirects < 1) continue;
@@ -399,8 +408,8 @@ function checkHar(chains: readonly Chain[]): void {
 }
 
 /** Every text rendering of every chain: never throws, never lets a control character through. */
-function checkText(chains: readonly Chain[]): void {
-  for (const chain of chains) {
+function checkText(facts: readonly ChainFacts[]): void {
+  for (const chain of facts.map(analyze)) {
     const table = formatChainTable(chain);
     expect(table).not.toMatch(UNSAFE_EXCEPT_LF);
     expect(formatChainMarkdown(chain)).not.toMatch(UNSAFE_EXCEPT_LF);
@@ -789,7 +798,7 @@ describe('recorder properties', () => {
           checkHar(chains);
           checkText(chains);
           const filter = parseFilter('is:redirect -is:cached status:3xx host:a.test hops:>1 "a.test/1"');
-          for (const chain of chains) matchesChain(filter, chain);
+          for (const chain of chains) matchesChain(filter, analyze(chain));
         }),
       );
     },
@@ -854,7 +863,7 @@ describe('filter properties', () => {
       fc.property(input, (text) => {
         const filter = parseFilter(text);
         expect(Array.isArray(filter.errors)).toBe(true);
-        for (const chain of chains) expect(typeof matchesChain(filter, chain)).toBe('boolean');
+        for (const chain of chains) expect(typeof matchesChain(filter, analyze(chain))).toBe('boolean');
       }),
     );
   });

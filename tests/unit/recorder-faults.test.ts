@@ -4,8 +4,9 @@
  * return to 0 once every request ended.
  */
 import { describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../../src/core/events.ts';
-import { MAX_UNDER_WAY, Recorder, TAB_CLOSED } from '../../src/core/recorder.ts';
+import { analyze } from '../../src/core/analyze/index.ts';
+import type { RequestEvent } from '../../src/core/record/events.ts';
+import { MAX_UNDER_WAY, Recorder, TAB_CLOSED } from '../../src/core/record/recorder.ts';
 import { feed, record } from './helpers.ts';
 
 const base = { requestId: '7', tabId: 1, frameId: 0, type: 'xmlhttprequest', method: 'GET' };
@@ -27,10 +28,13 @@ const done = (url: string, t: number): RequestEvent => ({
 });
 
 const shape = (r: Recorder) =>
-  r.list().map((c) => ({
-    hops: c.hops.map((h) => [h.index, h.url, h.statusCode, h.redirectUrl]),
-    outcome: c.outcome.state,
-  }));
+  r
+    .list()
+    .map(analyze)
+    .map((c) => ({
+      hops: c.hops.map((h) => [h.index, h.url, h.statusCode, h.redirectUrl]),
+      outcome: c.outcome.state,
+    }));
 
 const WHOLE = [
   {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../../src/core/events.ts';
-import { getHeader } from '../../src/core/headers.ts';
-import { type ChainListener, Recorder } from '../../src/core/recorder.ts';
-import type { Chain, Hop } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain, type AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
+import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
+import { getHeader } from '../../src/core/model/headers.ts';
+import type { RequestEvent } from '../../src/core/record/events.ts';
+import { type ChainListener, Recorder } from '../../src/core/record/recorder.ts';
 import {
   chainsOf,
   type FixtureName,
+  factsOf,
   feed,
   hopAt,
   loadFixture,
@@ -436,7 +438,7 @@ describe('worker restart mid-chain', () => {
 
   it.each(fixtures)('%s: a restart after any event gives the same chains as one recorder', (_name, load) => {
     const events = load();
-    const expected = roundTrip(chainsOf(events));
+    const expected = roundTrip(factsOf(events));
     for (let k = 0; k <= events.length; k++) {
       const b = acrossRestart(events.slice(0, k), events.slice(k));
       expect(roundTrip(b.list()), `restart after event ${k}`).toEqual(expected);
@@ -445,9 +447,9 @@ describe('worker restart mid-chain', () => {
 
   it('burst-small: a restart after any event loses no hop (subresources not yet redirected are not persisted)', () => {
     const events = loadFixture('burst-small');
-    const summary = (chains: Chain[]) =>
+    const summary = (chains: ChainFacts[]) =>
       chains.map((c) => c.hops.map((h) => `${h.method} ${h.statusCode} ${h.url} → ${h.redirectUrl}`));
-    const expected = summary(chainsOf(events));
+    const expected = summary(factsOf(events));
     for (let k = 0; k <= events.length; k++) {
       const b = acrossRestart(events.slice(0, k), events.slice(k));
       expect(summary(b.list()), `restart after event ${k}`).toEqual(expected);
@@ -470,7 +472,7 @@ describe('worker restart mid-chain', () => {
     (persistedAfter) => {
       const events = loadFixture('chain-3xx');
       const expected = onlyChain(events).hops.map(row);
-      const chain = lostStart(events, 1, persistedAfter).list()[0] as Chain;
+      const chain = analyze(lostStart(events, 1, persistedAfter).list()[0] as ChainFacts);
       expect(chain.hops.map(row)).toEqual(expected);
       expect(chain.hops.map((h) => h.methodChange?.kind)).toEqual(['none', 'none', 'none', 'none', 'none', undefined]);
       expect(chain.outcome).toEqual({ state: 'completed', statusCode: 200 });
@@ -483,7 +485,7 @@ describe('worker restart mid-chain', () => {
   ] as const)(
     '%s: the start of the hop after the redirect is lost; its method is still %s',
     (name, method, kind, dropped) => {
-      const chain = lostStart(loadFixture(name), 1, 'previous-hop').list()[0] as Chain;
+      const chain = analyze(lostStart(loadFixture(name), 1, 'previous-hop').list()[0] as ChainFacts);
       expect(chain.hops.map((h) => [h.method, h.statusCode])).toEqual([
         ['POST', Number(name.slice(-3))],
         [method, 200],

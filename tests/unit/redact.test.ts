@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretParam, REDACTED, redactUrl, sanitizeHeaders } from '../../src/core/redact.ts';
+import { isSecretParam, REDACTED, redactUrl, sanitizeHeaders } from '../../src/core/har/redact.ts';
 
 describe('redactUrl', () => {
   it.each([

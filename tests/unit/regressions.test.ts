@@ -3,13 +3,12 @@
  * counterexample that found it.
  */
 import { describe, expect, it } from 'vitest';
-import { chainsToHar, uriForHar } from '../../src/core/har.ts';
-import { importHar } from '../../src/core/har-import.ts';
-import { MAX_HEADERS_SIZE } from '../../src/core/headers.ts';
-import { Recorder } from '../../src/core/recorder.ts';
-import type { Chain } from '../../src/core/types.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { chainsToHar, uriForHar } from '../../src/core/har/export.ts';
+import { MAX_HEADERS_SIZE } from '../../src/core/record/headers.ts';
+import { Recorder } from '../../src/core/record/recorder.ts';
 import { assertValidHar } from '../support/har-validator.ts';
-import { chainsOf, feed, redirectedRequest, requestEvents } from './helpers.ts';
+import { chainsOf, feed, importAnalyzed, redirectedRequest, requestEvents } from './helpers.ts';
 
 function redirectChain(requestId: string, urls: readonly string[]): Chain {
   const [chain] = chainsOf(
@@ -59,7 +58,7 @@ describe('bug: HAR export of a URL the browser keeps unescaped (| [ ^ { or a bar
   it('export → import → export gives the same document', () => {
     const chains = URLS.map((url, i) => redirectChain(String(i + 1), [url, `${url}/next`]));
     const first = chainsToHar(chains);
-    const again = chainsToHar(importHar(JSON.stringify(first)).chains);
+    const again = chainsToHar(importAnalyzed(JSON.stringify(first)).chains);
     expect(again).toEqual(first);
   });
 });
@@ -105,7 +104,7 @@ describe('bug: the maxHops cap', () => {
         hops: [{ url: 'http://a.test/', status: 301, redirectUrl: 'http://a.test/' }, { url: 'http://a.test/' }],
       }),
     );
-    const [chain] = recorder.list();
+    const [chain] = recorder.list().map(analyze);
     expect(chain?.hops).toHaveLength(1);
     expect(chain?.hops[0]?.index).toBe(0);
     expect(chain?.hops[0]?.repeatsHop).toBeUndefined();
@@ -157,7 +156,7 @@ describe('bug: a client redirect committed while the first page was still loadin
       timeStamp: T0 + 60,
     });
     feed(recorder, first.slice(end));
-    for (const chain of recorder.list()) {
+    for (const chain of recorder.list().map(analyze)) {
       chain.hops.forEach((hop, i) => {
         expect(hop.index).toBe(i);
         if (i < chain.hops.length - 1) expect(hop.redirectUrl).toBe(chain.hops[i + 1]?.url);

@@ -1,4 +1,4 @@
-import type { Chain } from '../../core/types.ts';
+import type { AnalyzedChain as Chain } from '../../core/analyze/index.ts';
 
 const BADGES: Array<{ key: keyof Chain['summary']; label: (c: Chain) => string; title: string; cls: string }> = [
   {

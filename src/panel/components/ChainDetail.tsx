@@ -1,7 +1,8 @@
 import { type KeyboardEvent, type RefObject, useState } from 'react';
-import { explainChain, explainHop } from '../../core/explain.ts';
-import { CACHE_LABELS, durationLabel, kindLabel, outcomeLabel } from '../../core/format-text.ts';
-import type { Chain, Hop } from '../../core/types.ts';
+import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../core/analyze/index.ts';
+import { durationLabel } from '../../core/present/duration.ts';
+import { explainChain, explainHop } from '../../core/present/explain.ts';
+import { CACHE_LABELS, kindLabel, outcomeLabel } from '../../core/present/text-table.ts';
 import { HeadersTable } from './HeadersTable.tsx';
 import { StatusCode } from './StatusCode.tsx';
 

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
-import { durationLabel } from '../../core/format-text.ts';
-import type { Chain } from '../../core/types.ts';
+import type { AnalyzedChain as Chain } from '../../core/analyze/index.ts';
+import { durationLabel } from '../../core/present/duration.ts';
 import { Badges } from './Badges.tsx';
 import { StatusCode } from './StatusCode.tsx';
 

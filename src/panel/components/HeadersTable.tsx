@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { SENSITIVE_HEADERS } from '../../core/redact.ts';
-import type { Header } from '../../core/types.ts';
+import { SENSITIVE_HEADERS } from '../../core/har/redact.ts';
+import type { Header } from '../../core/model/chain.ts';
 
 /** Header names and values as text: they come from servers and are untrusted. */
 export function HeadersTable({ title, headers }: { title: string; headers: Header[] }) {

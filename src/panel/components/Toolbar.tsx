@@ -1,5 +1,5 @@
 import type { RefObject } from 'react';
-import { FILTER_HELP } from '../../core/filter.ts';
+import { FILTER_HELP } from '../../core/filter/filter.ts';
 
 interface Props {
   filter: string;

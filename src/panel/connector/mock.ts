@@ -1,4 +1,4 @@
-import type { Chain } from '../../core/types.ts';
+import type { Chain } from '../../core/model/chain.ts';
 import type { Connector, ConnectorEvent, TabInfo, Theme } from './types.ts';
 
 /** An in-memory connector for component tests and for running the panel outside an extension. */

@@ -3,7 +3,7 @@
  * service worker over the typed port; the mock feeds chains from memory, so the UI runs and
  * is tested without an extension.
  */
-import type { Chain } from '../../core/types.ts';
+import type { Chain } from '../../core/model/chain.ts';
 
 export interface TabInfo {
   id: number;

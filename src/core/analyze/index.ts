@@ -1,0 +1,59 @@
+/**
+ * The analysis: a chain's facts in, what they mean out. Pure and cheap; callers that render
+ * often (the panel) memoize it per chain object.
+ */
+import type { Chain, Hop } from '../model/chain.ts';
+import { resourceKey } from '../model/url.ts';
+import { cacheVerdict } from './cache.ts';
+import { isCrossOrigin, isDowngrade } from './flags.ts';
+import { describeMethodChange } from './method.ts';
+import { summarize } from './summary.ts';
+import type { AnalyzedChain, AnalyzedHop } from './types.ts';
+
+export { cacheVerdict, cachingHeaders } from './cache.ts';
+export { isCrossOrigin, isDowngrade } from './flags.ts';
+export { describeMethodChange, methodAfterRedirect } from './method.ts';
+export { endsInError, finalStatus, summarize } from './summary.ts';
+export type * from './types.ts';
+
+/**
+ * The method of the request that followed hop i: the next hop's, or the request under way.
+ * A client redirect is a new navigation, always a GET: it has no method change to explain.
+ */
+function nextMethod(chain: Chain, i: number): string | undefined {
+  const hop = chain.hops[i] as Hop;
+  if (!hop.redirectUrl || hop.kind === 'client') return undefined;
+  return chain.hops[i + 1]?.method ?? (i === chain.hops.length - 1 ? chain.pending?.method : undefined);
+}
+
+function analyzeHop(chain: Chain, i: number, firstSeen: Map<string, number>): AnalyzedHop {
+  const hop = chain.hops[i] as Hop;
+  const analyzed: AnalyzedHop = {
+    ...hop,
+    index: i,
+    cache: cacheVerdict(hop),
+    crossOrigin: isCrossOrigin(hop.url, hop.redirectUrl),
+    downgrade: isDowngrade(hop.url, hop.redirectUrl),
+  };
+  const next = nextMethod(chain, i);
+  if (next !== undefined) analyzed.methodChange = describeMethodChange(hop, next);
+  // The same request again (URL and method): a form that posts back to its own URL and is
+  // answered with a 303 to a GET of it is not a loop.
+  const key = `${hop.method} ${resourceKey(hop.url)}`;
+  const earlier = firstSeen.get(key);
+  if (earlier === undefined) firstSeen.set(key, i);
+  else analyzed.repeatsHop = earlier;
+  return analyzed;
+}
+
+const ANALYZED = new WeakSet<object>();
+
+/** The chain with what its facts mean; an already analyzed chain is returned as it is. */
+export function analyze(chain: Chain): AnalyzedChain {
+  if (ANALYZED.has(chain)) return chain as AnalyzedChain;
+  const firstSeen = new Map<string, number>();
+  const hops = chain.hops.map((_, i) => analyzeHop(chain, i, firstSeen));
+  const analyzed: AnalyzedChain = { ...chain, hops, summary: summarize({ hops, outcome: chain.outcome }) };
+  ANALYZED.add(analyzed);
+  return analyzed;
+}

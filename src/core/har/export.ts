@@ -1,0 +1,128 @@
+/**
+ * HAR 1.2 export (http://www.softwareishard.com/blog/har-12-spec/), following Chrome
+ * DevTools' export conventions where they exist (`_fromCache`, `_resourceType`, `_initiator`,
+ * `response._error`). Hopscope's own analysis travels in `_hopscope` fields, documented in the
+ * README.
+ */
+import type { Entry, Har, Header as HarHeader, QueryString } from 'har-format';
+import { type AnalyzedChain, type AnalyzedHop, analyze } from '../analyze/index.ts';
+import type { Chain, Header } from '../model/chain.ts';
+import { getHeader } from '../model/headers.ts';
+import { resourceTypeForHar } from '../present/resource-types.ts';
+import { redactUrl, sanitizeHeaders } from './redact.ts';
+import type { HarHopscopeEntry } from './schema.ts';
+import { uriForHar } from './uri.ts';
+
+export type { HarHopscopeEntry } from './schema.ts';
+export { uriForHar } from './uri.ts';
+
+export const HOPSCOPE_VERSION = '0.1.0';
+
+export interface HarExportOptions {
+  /** Keep cookies, credentials and secret-looking URL parameters. Off by default. */
+  includeSensitive?: boolean;
+  creatorVersion?: string;
+}
+
+export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
+
+function queryString(url: string): QueryString[] {
+  try {
+    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  } catch {
+    return [];
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+}
+
+function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] {
+  const list = sanitize ? sanitizeHeaders(headers) : headers;
+  return list.map((h) => ({ name: h.name, value: h.value }));
+}
+
+function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean): HopscopeHarEntry {
+  const clean = sanitize ? redactUrl : (u: string) => u;
+  const url = uriForHar(clean(hop.url));
+  const httpVersion = hop.httpVersion || 'unknown';
+  const time = Math.max(0, hop.endTime - hop.startTime);
+  const mimeType = getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown';
+  const hopscope: HarHopscopeEntry = {
+    chainId: chain.id,
+    hopIndex: hop.index,
+    hopCount: chain.hops.length,
+    kind: hop.kind,
+    cache: { verdict: hop.cache.verdict, reason: hop.cache.reason },
+    crossOrigin: hop.crossOrigin,
+    downgrade: hop.downgrade,
+    chainOutcome: chain.outcome,
+    tabId: chain.tabId,
+    frameId: chain.frameId,
+  };
+  if (hop.internalReason) hopscope.internalReason = hop.internalReason;
+  if (hop.methodChange) hopscope.methodChange = hop.methodChange;
+  if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
+  if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
+  const entry: HopscopeHarEntry = {
+    startedDateTime: iso(hop.startTime),
+    time,
+    request: {
+      method: hop.method,
+      url,
+      httpVersion,
+      cookies: [],
+      headers: harHeaders(hop.requestHeaders, sanitize),
+      queryString: queryString(url),
+      headersSize: -1,
+      bodySize: hop.method === 'GET' || hop.method === 'HEAD' ? 0 : -1,
+    },
+    response: {
+      status: hop.statusCode,
+      statusText: hop.statusText,
+      httpVersion,
+      cookies: [],
+      headers: harHeaders(hop.responseHeaders, sanitize),
+      content: { size: 0, mimeType },
+      redirectURL: uriForHar(clean(hop.redirectUrl)),
+      headersSize: -1,
+      bodySize: -1,
+      ...(hop.error ? { _error: hop.error } : {}),
+    },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: time, receive: 0 },
+    _resourceType: resourceTypeForHar(chain.type),
+    _hopscope: hopscope,
+  };
+  if (hop.ip) entry.serverIPAddress = hop.ip.replace(/^\[|\]$/g, '');
+  if (hop.fromCache) entry._fromCache = 'disk';
+  if (chain.initiator) entry._initiator = { type: 'other', url: clean(chain.initiator) };
+  return entry;
+}
+
+/** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
+export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
+  return `${JSON.stringify(chainsToHar(chains, options), null, 2)}\n`;
+}
+
+/** One entry per hop, chains in the order given, hops of a chain in order. */
+export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
+  const sanitize = !options.includeSensitive;
+  const entries: Entry[] = [];
+  for (const facts of chains) {
+    const chain = analyze(facts);
+    for (const hop of chain.hops) entries.push(hopEntry(chain, hop, sanitize));
+  }
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
+      pages: [],
+      entries,
+      comment: sanitize
+        ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
+        : 'Exported by Hopscope with sensitive data included.',
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** URLs as HAR 1.2 wants them: RFC 3986 URIs. */
+
+/** What RFC 3986 allows unescaped in each part of a URI (besides `%XX`), per its ABNF. */
+const URI_SAFE = {
+  userinfo: /^[A-Za-z0-9\-._~!$&'()*+,;=:]$/,
+  host: /^[A-Za-z0-9\-._~!$&'()*+,;=]$/,
+  path: /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/,
+  query: /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/,
+};
+
+const URI_PLAIN =
+  /^[a-z][a-z0-9+.-]*:(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*(?:#(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+
+function percentEncode(text: string, safe: RegExp): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i) as number;
+    const ch = String.fromCodePoint(cp);
+    i += ch.length;
+    if (safe.test(ch) || (ch === '%' && /^[0-9a-f]{2}$/i.test(text.slice(i, i + 2)))) out += ch;
+    else out += encodeURIComponent(cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : ch);
+  }
+  return out;
+}
+
+/**
+ * A URL as an RFC 3986 URI, as HAR 1.2 requires of `request.url`: browsers keep `|`, `^`, `[`,
+ * `{`, a bare `%` and more unescaped (WHATWG URL), so those are percent-encoded. Text with no
+ * scheme (a relative Location) is returned as it is.
+ */
+export function uriForHar(url: string): string {
+  let text = url;
+  let parsed = true;
+  try {
+    text = new URL(url).href;
+  } catch {
+    parsed = false;
+  }
+  // The common case: a browser's URL with nothing to escape and at most one `#`, kept as it is.
+  if (parsed && text === url && URI_PLAIN.test(url)) return url;
+  const m = /^([a-z][a-z0-9+.-]*:)(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(text);
+  if (!m) return url;
+  const [, scheme = '', authority, path = '', query, fragment] = m;
+  let out = scheme;
+  if (authority !== undefined) {
+    const at = authority.lastIndexOf('@');
+    if (at >= 0) out += `//${percentEncode(authority.slice(0, at), URI_SAFE.userinfo)}@`;
+    else out += '//';
+    const hostPort = authority.slice(at + 1);
+    const port = /:\d*$/.exec(hostPort)?.[0] ?? '';
+    const host = hostPort.slice(0, hostPort.length - port.length);
+    out += (parsed && /^\[[0-9a-f:.]+\]$/i.test(host) ? host : percentEncode(host, URI_SAFE.host)) + port;
+  }
+  out += percentEncode(path, URI_SAFE.path);
+  if (query !== undefined) out += `?${percentEncode(query.slice(1), URI_SAFE.query)}`;
+  if (fragment !== undefined) out += `#${percentEncode(fragment.slice(1), URI_SAFE.query)}`;
+  return out;
+}
