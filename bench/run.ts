@@ -21,6 +21,7 @@ import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
 import { log, pageLoad, settle } from './page-load.ts';
 import { injectStore, measureFilterKeystroke, measurePanelOpen } from './panel.ts';
 import { formatTable, type Result, summarize } from './report.ts';
+import { storedBytes } from './stored-bytes.ts';
 import { buildStore } from './synthetic.ts';
 import { attachToWorker, workerHeap } from './worker-cdp.ts';
 
@@ -265,6 +266,7 @@ async function main(): Promise<number> {
     ['panel', () => panel(browserPath)],
     ['HAR', () => har()],
     ['trace', () => traceStart(server)],
+    ['stored bytes', () => storedBytes()],
   ];
   const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());
   try {

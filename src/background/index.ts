@@ -3,9 +3,10 @@
  * await, so that an event that wakes a stopped worker is delivered (MV3 requirement).
  */
 import browser from 'webextension-polyfill';
-import type { RequestEvent } from '../core/record/events.ts';
+import type { RequestEventName } from '../core/record/events.ts';
 import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
+import { adapterFor, type BrowserDetails } from './adapters/index.ts';
 import { BadgeUpdater } from './badge.ts';
 import { incognitoArea } from './incognito.ts';
 import { PortHub } from './ports.ts';
@@ -16,11 +17,24 @@ const session = new RecordingSession(
   browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session,
 );
 const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
+const wr = browser.webRequest;
 
-function record(event: RequestEvent): void {
-  // Requests made by the extension's own pages are not the user's redirects.
-  if (event.details.initiator === ownOrigin) return;
-  session.handle(event);
+// The browser's differences end in its adapter: the core gets the same facts from each.
+const adapter = adapterFor(
+  {
+    extraHeaders:
+      (wr as { OnBeforeSendHeadersOptions?: { EXTRA_HEADERS?: string } }).OnBeforeSendHeadersOptions?.EXTRA_HEADERS !==
+      undefined,
+  },
+  ownOrigin,
+);
+
+/** A listener handing one kind of event to the session through the adapter. */
+function listener(event: RequestEventName) {
+  return (details: object): void => {
+    const e = adapter.toEvent(event, details as BrowserDetails);
+    if (e) session.handle(e);
+  };
 }
 
 /*
@@ -30,48 +44,31 @@ function record(event: RequestEvent): void {
  * (no headers: cheap), the redirects themselves, and their end without extraHeaders.
  */
 type ResourceType = browser.WebRequest.ResourceType;
+type Spec<T> = T[];
 const urls = ['http://*/*', 'https://*/*'];
 const every: browser.WebRequest.RequestFilter = { urls };
 const frames: browser.WebRequest.RequestFilter = { urls, types: ['main_frame', 'sub_frame'] };
-// Chromium's other request types (webRequest.ResourceType).
-const others: browser.WebRequest.RequestFilter = {
-  urls,
-  types: [
-    'stylesheet',
-    'script',
-    'image',
-    'font',
-    'object',
-    'xmlhttprequest',
-    'ping',
-    'csp_report',
-    'media',
-    'websocket',
-    'other',
-  ] as ResourceType[],
-};
-const wr = browser.webRequest;
+const others: browser.WebRequest.RequestFilter = { urls, types: [...adapter.otherTypes] as ResourceType[] };
+const requestHeaders = adapter.headerOptions('requestHeaders') as Spec<browser.WebRequest.OnBeforeSendHeadersOptions>;
+const responseHeaders = adapter.headerOptions('responseHeaders') as Spec<browser.WebRequest.OnHeadersReceivedOptions>;
 
-wr.onBeforeRequest.addListener((details) => void record({ event: 'onBeforeRequest', details }), every);
-wr.onBeforeSendHeaders.addListener((details) => void record({ event: 'onBeforeSendHeaders', details }), frames, [
-  'requestHeaders',
-  'extraHeaders',
-]);
-wr.onHeadersReceived.addListener((details) => void record({ event: 'onHeadersReceived', details }), frames, [
-  'responseHeaders',
-  'extraHeaders',
-]);
+wr.onBeforeRequest.addListener(listener('onBeforeRequest'), every);
+wr.onBeforeSendHeaders.addListener(listener('onBeforeSendHeaders'), frames, requestHeaders);
+wr.onHeadersReceived.addListener(listener('onHeadersReceived'), frames, responseHeaders);
 // Fires only for redirects, so all of them get every header.
-wr.onBeforeRedirect.addListener((details) => void record({ event: 'onBeforeRedirect', details }), every, [
-  'responseHeaders',
-  'extraHeaders',
-]);
-wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', details }), frames, [
-  'responseHeaders',
-  'extraHeaders',
-]);
-wr.onCompleted.addListener((details) => void record({ event: 'onCompleted', details }), others, ['responseHeaders']);
-wr.onErrorOccurred.addListener((details) => void record({ event: 'onErrorOccurred', details }), every);
+wr.onBeforeRedirect.addListener(
+  listener('onBeforeRedirect'),
+  every,
+  responseHeaders as Spec<browser.WebRequest.OnBeforeRedirectOptions>,
+);
+wr.onCompleted.addListener(
+  listener('onCompleted'),
+  frames,
+  responseHeaders as Spec<browser.WebRequest.OnCompletedOptions>,
+);
+wr.onCompleted.addListener(listener('onCompleted'), others, ['responseHeaders']);
+// No third argument: Firefox throws on any, even undefined.
+wr.onErrorOccurred.addListener(listener('onErrorOccurred'), every);
 
 // Client-side redirects: Chromium marks the navigation a page started by itself
 // (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.

@@ -9,6 +9,15 @@ export function isRedirectStatus(code: number): boolean {
   return REDIRECT_STATUSES.has(code);
 }
 
+/**
+ * A browser or tool gave up following redirects: Chromium's net error (its webRequest reports
+ * ERR_ABORTED instead, see the recorder), Firefox's, and what HAR tools write (capture-har's
+ * MAXREDIRECTS).
+ */
+export function isTooManyRedirects(error: string): boolean {
+  return /ERR_TOO_MANY_REDIRECTS|NS_ERROR_REDIRECT_LOOP|MAXREDIRECTS|too many redirects/i.test(error);
+}
+
 export interface StatusLine {
   httpVersion: string;
   statusCode: number;

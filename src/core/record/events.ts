@@ -35,6 +35,11 @@ export interface ResponseDetails extends BaseDetails {
   responseHeaders?: RawHeader[];
   fromCache?: boolean;
   ip?: string;
+  /**
+   * Set by a browser adapter when the browser made this answer up itself but says so otherwise
+   * than with Chromium's `Non-Authoritative-Reason` header (Firefox: a status-0 redirect).
+   */
+  internalReason?: string;
 }
 
 export interface RedirectDetails extends ResponseDetails {

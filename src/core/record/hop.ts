@@ -19,11 +19,13 @@ export interface HopReport {
   startTime: number;
   endTime: number;
   error?: string;
+  /** The browser's own word that it made this hop up, when not in a response header. */
+  internalReason?: string;
 }
 
 /** A hop from its report; a `Non-Authoritative-Reason` header makes it the browser's own (`internal`). */
 export function buildHop(r: HopReport): Hop {
-  const reason = getHeader(r.responseHeaders, 'non-authoritative-reason');
+  const reason = getHeader(r.responseHeaders, 'non-authoritative-reason') ?? r.internalReason;
   const kind: HopKind = reason ? 'internal' : 'server';
   const hop: Hop = {
     url: r.url,

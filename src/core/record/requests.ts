@@ -9,7 +9,7 @@
  * handler builds what it can from its own details.
  */
 import type { Chain, Hop, PendingHop } from '../model/chain.ts';
-import { MAX_REDIRECTS, parseStatusLine } from '../model/http.ts';
+import { isTooManyRedirects, MAX_REDIRECTS, parseStatusLine } from '../model/http.ts';
 import { sameResource } from '../model/url.ts';
 import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
 import { toHeaders } from './headers.ts';
@@ -228,8 +228,7 @@ export class RequestTracker {
     chain.endTime = d.timeStamp;
     if (error) {
       const redirects = chain.hops.filter((h) => h.redirectUrl).length;
-      const tooMany =
-        error === 'net::ERR_TOO_MANY_REDIRECTS' || (error === 'net::ERR_ABORTED' && redirects >= MAX_REDIRECTS);
+      const tooMany = isTooManyRedirects(error) || (error === 'net::ERR_ABORTED' && redirects >= MAX_REDIRECTS);
       chain.outcome = tooMany ? { state: 'error', error, tooManyRedirects: true } : { state: 'error', error };
     } else {
       chain.outcome = { state: 'completed', statusCode: chain.hops.at(-1)?.statusCode ?? 0 };
@@ -318,6 +317,7 @@ export class RequestTracker {
       ip: d.ip,
       startTime: p?.startTime ?? d.timeStamp,
       endTime: d.timeStamp,
+      internalReason: hasResponse ? d.internalReason : undefined,
     });
   }
 

@@ -7,11 +7,11 @@
  * entries.
  */
 import type { Chain, ChainOutcome, Hop } from '../../model/chain.ts';
-import { isRedirectStatus } from '../../model/http.ts';
+import { isRedirectStatus, isTooManyRedirects } from '../../model/http.ts';
 import { parseUrl } from '../../model/url.ts';
 import { resourceTypeFromHar } from '../../present/resource-types.ts';
 import { NOT_IN_HAR } from './own.ts';
-import { errorTextOf, hopOf, initiatorOrigin, isTooManyRedirects, type Rec } from './parse.ts';
+import { errorTextOf, hopOf, initiatorOrigin, type Rec } from './parse.ts';
 import { UrlIndex } from './url-index.ts';
 
 interface UrlKeys {

@@ -3,6 +3,7 @@
  * field for), so chains are rebuilt exactly as exported; every conclusion is derived again.
  */
 import type { Chain, ChainOutcome, Hop } from '../../model/chain.ts';
+import { isTooManyRedirects } from '../../model/http.ts';
 import { resourceTypeFromHar } from '../../present/resource-types.ts';
 import {
   clip,
@@ -10,7 +11,6 @@ import {
   type HopscopeFields,
   hopOf,
   initiatorUrlOf,
-  isTooManyRedirects,
   type Rec,
 } from './parse.ts';
 

@@ -255,10 +255,6 @@ export function errorTextOf(entry: HarEntry): string {
   return clip(m && c ? `${m} (${c})` : m || c, MAX_ERROR_TEXT);
 }
 
-export function isTooManyRedirects(error: string): boolean {
-  return /MAXREDIRECTS|TOO_MANY_REDIRECTS|too many redirects/i.test(error);
-}
-
 /** The hop as the recorder would have built it: the builder they share. */
 export function hopOf(rec: Rec, redirectUrl: string): Hop {
   const { entry } = rec;

@@ -1,0 +1,80 @@
+/**
+ * Firefox: the same facts, told differently (verified on Firefox ESR 153):
+ * - an HSTS upgrade is an onBeforeRedirect with statusCode 0, an empty statusLine, no headers
+ *   and no ip (Chromium: `307 Internal Redirect` with `Non-Authoritative-Reason: HSTS`);
+ * - a request has no `initiator`, but `originUrl`/`documentUrl`;
+ * - a redirect loop ends in NS_ERROR_REDIRECT_LOOP (the core knows that error);
+ * - `extraHeaders` does not exist (asking for it throws).
+ */
+import type { RequestEvent } from '../../core/record/events.ts';
+import type { BrowserAdapter, BrowserDetails } from './types.ts';
+
+/** Firefox's request types other than pages and frames (webRequest.ResourceType). */
+const OTHER_TYPES = [
+  'stylesheet',
+  'script',
+  'image',
+  'font',
+  'object',
+  'object_subrequest',
+  'xmlhttprequest',
+  'xslt',
+  'ping',
+  'beacon',
+  'xml_dtd',
+  'media',
+  'websocket',
+  'csp_report',
+  'imageset',
+  'web_manifest',
+  'speculative',
+  'json',
+  'other',
+] as const;
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    // Not every URL parser gives an origin for an extension's own scheme (Node says 'null').
+    if (u.origin !== 'null') return u.origin;
+    return u.host ? `${u.protocol}//${u.host}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The reason for a redirect Firefox made up itself (status 0): an upgrade of the same host to
+ * https is HSTS (or HTTPS-Only mode, which Firefox reports alike); anything else it does not say.
+ */
+function internalReasonOf(url: string, target: string): string {
+  try {
+    const from = new URL(url);
+    const to = new URL(target);
+    const upgrade = from.protocol === 'http:' && to.protocol === 'https:' && from.hostname === to.hostname;
+    return upgrade ? 'HSTS' : 'Internal';
+  } catch {
+    return 'Internal';
+  }
+}
+
+export function firefoxAdapter(ownOrigin: string): BrowserAdapter {
+  return {
+    name: 'firefox',
+    headerOptions: (headers) => [headers],
+    otherTypes: OTHER_TYPES,
+    toEvent(event, raw) {
+      const initiator = raw.initiator ?? originOf(raw.originUrl ?? raw.documentUrl);
+      if (initiator === ownOrigin) return undefined;
+      const details: BrowserDetails = initiator ? { ...raw, initiator } : { ...raw };
+      if (event === 'onBeforeRedirect' && details.statusCode === 0 && details.redirectUrl) {
+        // DevTools shows the browser's own redirects as a 307; so does the core.
+        details.statusCode = 307;
+        details.statusLine = '';
+        details.internalReason = internalReasonOf(details.url, details.redirectUrl);
+      }
+      return { event, details } as RequestEvent;
+    },
+  };
+}
