@@ -6,7 +6,7 @@ import type { RequestEvent } from '../../core/record/events.ts';
 import type { BrowserAdapter } from './types.ts';
 
 /** Chromium's request types other than pages and frames (webRequest.ResourceType). */
-const OTHER_TYPES = [
+export const CHROMIUM_OTHER_TYPES = [
   'stylesheet',
   'script',
   'image',
@@ -24,7 +24,7 @@ export function chromiumAdapter(ownOrigin: string): BrowserAdapter {
   return {
     name: 'chromium',
     headerOptions: (headers) => [headers, 'extraHeaders'],
-    otherTypes: OTHER_TYPES,
+    otherTypes: CHROMIUM_OTHER_TYPES,
     toEvent(event, details) {
       if (details.initiator === ownOrigin) return undefined;
       return { event, details } as RequestEvent;

@@ -7,30 +7,21 @@
  * - `extraHeaders` does not exist (asking for it throws).
  */
 import type { RequestEvent } from '../../core/record/events.ts';
+import { CHROMIUM_OTHER_TYPES } from './chromium.ts';
 import type { BrowserAdapter, BrowserDetails } from './types.ts';
 
-/** Firefox's request types other than pages and frames (webRequest.ResourceType). */
+/** Firefox's request types other than pages and frames (webRequest.ResourceType): Chromium's and more. */
 const OTHER_TYPES = [
-  'stylesheet',
-  'script',
-  'image',
-  'font',
-  'object',
+  ...CHROMIUM_OTHER_TYPES,
   'object_subrequest',
-  'xmlhttprequest',
   'xslt',
-  'ping',
   'beacon',
   'xml_dtd',
-  'media',
-  'websocket',
-  'csp_report',
   'imageset',
   'web_manifest',
   'speculative',
   'json',
-  'other',
-] as const;
+];
 
 function originOf(url: string | undefined): string | undefined {
   if (!url) return undefined;

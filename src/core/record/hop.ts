@@ -2,26 +2,21 @@
  * Building a hop from what a source reported: the one builder the recorder (webRequest events)
  * and the HAR importer (entries) share, so a hop means the same whichever way it arrived.
  */
-import type { Header, Hop, HopKind } from '../model/chain.ts';
+import type { Hop, HopKind } from '../model/chain.ts';
 import { getHeader } from '../model/headers.ts';
 import type { StatusLine } from '../model/http.ts';
 
-export interface HopReport {
-  url: string;
-  method: string;
+/** What a source reported of one exchange: a hop's facts, with the status line still whole. */
+export type HopReport = Pick<
+  Hop,
+  'url' | 'method' | 'requestHeaders' | 'responseHeaders' | 'redirectUrl' | 'fromCache' | 'startTime' | 'endTime'
+> & {
   status: StatusLine;
-  requestHeaders: Header[];
-  responseHeaders: Header[];
-  /** Absolute target, '' when the hop did not redirect. */
-  redirectUrl: string;
-  fromCache: boolean;
   ip?: string;
-  startTime: number;
-  endTime: number;
   error?: string;
   /** The browser's own word that it made this hop up, when not in a response header. */
   internalReason?: string;
-}
+};
 
 /** A hop from its report; a `Non-Authoritative-Reason` header makes it the browser's own (`internal`). */
 export function buildHop(r: HopReport): Hop {
