@@ -7,7 +7,9 @@
 
 import { analyze } from '../core/analyze/index.ts';
 import type { Chain } from '../core/model/chain.ts';
-import { kindLabel, printable, statusLabel } from '../core/present/text-table.ts';
+import { kindLabel, statusLabel } from '../core/present/labels.ts';
+import { plural } from '../core/present/plural.ts';
+import { printable } from '../core/present/text.ts';
 
 export const BADGE_COLORS = {
   internal: '#7b1fa2',
@@ -35,7 +37,7 @@ export function badgeFor(facts: Chain | undefined): BadgeState {
     const kind = h.kind === 'server' ? '' : ` [${kindLabel(h)}]`;
     return `${statusLabel(h)} ${printable(h.url)}${kind}`;
   });
-  const title = `Hopscope: ${redirects} redirect${redirects === 1 ? '' : 's'}\n${lines.join('\n')}`;
+  const title = `Hopscope: ${plural(redirects, 'redirect')}\n${lines.join('\n')}`;
   return { text: String(redirects), color, title: title.length > 1024 ? `${title.slice(0, 1023)}…` : title };
 }
 

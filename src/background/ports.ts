@@ -109,8 +109,6 @@ export class PortHub {
         const first = chains.slice(-SNAPSHOT_FIRST);
         this.post(sub, {
           type: 'hopscope/snapshot',
-          version: PROTOCOL_VERSION,
-          tabId: message.tabId,
           chains: first,
           evicted: this.opts.recorder.evicted,
           current: this.currentOf(message.tabId),
@@ -123,15 +121,7 @@ export class PortHub {
             .splice(-SNAPSHOT_CHUNK)
             .map((id) => this.opts.recorder.get(id))
             .filter((c): c is Chain => c !== undefined);
-          if (chunk.length) {
-            this.post(sub, {
-              type: 'hopscope/update',
-              chains: chunk,
-              removed: [],
-              evicted: this.opts.recorder.evicted,
-              current: this.currentOf(message.tabId),
-            });
-          }
+          if (chunk.length) this.postUpdate(sub, chunk, []);
           setTimeout(sendOlder, 0);
         };
         setTimeout(sendOlder, 0);
@@ -155,16 +145,18 @@ export class PortHub {
       const removed = [...sub.removed];
       sub.changed.clear();
       sub.removed.clear();
-      if (chains.length || removed.length) {
-        this.post(sub, {
-          type: 'hopscope/update',
-          chains,
-          removed,
-          evicted: this.opts.recorder.evicted,
-          current: this.currentOf(sub.tabId ?? null),
-        });
-      }
+      if (chains.length || removed.length) this.postUpdate(sub, chains, removed);
     }, UPDATE_INTERVAL_MS);
+  }
+
+  private postUpdate(sub: Subscriber, chains: Chain[], removed: string[]): void {
+    this.post(sub, {
+      type: 'hopscope/update',
+      chains,
+      removed,
+      evicted: this.opts.recorder.evicted,
+      current: this.currentOf(sub.tabId ?? null),
+    });
   }
 
   private post(sub: Subscriber, message: WorkerMessage): void {

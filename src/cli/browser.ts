@@ -199,7 +199,9 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       .catch(() => undefined);
     const page = await context.newPage();
     try {
-      // A page that subscribes to no tab: it wakes the worker without asking for the whole store.
+      // The popup takes `?tabId=` only as digits: it ignores -1 and follows the active tab of its
+      // window, as a rule this page itself, which is never recorded. So it connects (which starts
+      // the worker) and asks for one tab with no chains, not for the whole store.
       await page.goto(`chrome-extension://${extensionId}/extension/popup.html?tabId=-1`).catch(() => undefined);
       await started;
     } finally {

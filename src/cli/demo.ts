@@ -3,7 +3,9 @@
  * extension and a page linking every scenario; without one, every scenario is traced headless,
  * its table printed, and all chains written to one HAR.
  */
-import { formatChainTable, printable } from '../core/present/text-table.ts';
+import { plural } from '../core/present/plural.ts';
+import { printable } from '../core/present/text.ts';
+import { formatChainTable } from '../core/present/text-table.ts';
 import { browserArgsFor, SCENARIOS, startScenarioServer } from '../scenarios/index.ts';
 import { launchWithExtension } from './browser.ts';
 import { writeHar } from './output.ts';
@@ -31,7 +33,7 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
         await new Promise<void>((resolve) => browser.context.once('close', () => resolve()));
         return 0;
       }
-      out.write(`Hopscope demo: tracing ${SCENARIOS.length} scenarios headless (no display found).\n\n`);
+      out.write(`Hopscope demo: tracing ${plural(SCENARIOS.length, 'scenario')} headless (no display found).\n\n`);
       const allChains = [];
       for (const scenario of SCENARIOS) {
         const targets = scenario.urls(server).map((url) => ({ url, method: scenario.method, data: scenario.data }));
@@ -49,7 +51,7 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
       }
       await writeHar(opts.har, allChains);
       out.write(
-        `Wrote ${allChains.length} chains to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n`,
+        `Wrote ${plural(allChains.length, 'chain')} to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n`,
       );
       return 0;
     } finally {

@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { HOPSCOPE_VERSION } from '../core/har/export.ts';
-import { formatChainTable, printable } from '../core/present/text-table.ts';
+import { plural } from '../core/present/plural.ts';
+import { printable } from '../core/present/text.ts';
+import { formatChainTable } from '../core/present/text-table.ts';
 import { launchWithExtension, UserError } from './browser.ts';
 import { writeHar } from './output.ts';
 import { parseTargetUrl, problemLine, type TraceTarget, traceTargets } from './trace.ts';
@@ -53,7 +55,7 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
     }
     if (opts.har) {
       await writeHar(opts.har, chains, opts.includeSensitive);
-      process.stderr.write(`hopscope: wrote ${chains.length} chain(s) to ${opts.har}\n`);
+      process.stderr.write(`hopscope: wrote ${plural(chains.length, 'chain')} to ${opts.har}\n`);
     }
     return failed ? 1 : 0;
   } finally {

@@ -4,6 +4,8 @@
  */
 import type { Page } from 'playwright-core';
 import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { describeNetError } from '../core/present/explain/index.ts';
+import { plural } from '../core/present/plural.ts';
 import { refreshDelay } from '../core/record/recorder.ts';
 import { type ExtensionBrowser, UserError } from './browser.ts';
 
@@ -141,25 +143,13 @@ export async function traceTargets(browser: ExtensionBrowser, targets: readonly 
   return results;
 }
 
-const ERROR_ADVICE: Record<string, string> = {
-  'net::ERR_CONNECTION_REFUSED': 'nothing is listening there: check the host and port, or start the server',
-  'net::ERR_NAME_NOT_RESOLVED':
-    'the host name does not resolve: check its spelling, or map it with --browser-arg=--host-resolver-rules="MAP host 127.0.0.1"',
-  'net::ERR_UNSAFE_PORT':
-    'Chromium refuses to connect to this port (it is on its list of unsafe ports): use another port',
-  'net::ERR_CONNECTION_TIMED_OUT': 'the host did not answer in time: check that it is reachable from here',
-  'net::ERR_ADDRESS_UNREACHABLE': 'the address cannot be reached from this machine',
-  'net::ERR_CERT_AUTHORITY_INVALID':
-    'the certificate is not trusted: trust it, or pass --browser-arg=--ignore-certificate-errors-spki-list=HASH',
-};
-
 /** One line saying what went wrong with a visit and what to do, or undefined when it went fine. */
 export function problemLine(result: TraceResult): string | undefined {
   const last = result.chains.at(-1);
   const outcome = last?.outcome;
   if (outcome?.state === 'error') {
     if (outcome.tooManyRedirects) {
-      return `${result.target.url} redirects in a loop: the browser gave up after ${last?.summary.redirects} redirects.`;
+      return `${result.target.url} redirects in a loop: the browser gave up after ${plural(last?.summary.redirects ?? 0, 'redirect')}.`;
     }
     const host = (() => {
       try {
@@ -168,7 +158,7 @@ export function problemLine(result: TraceResult): string | undefined {
         return result.target.url;
       }
     })();
-    const advice = ERROR_ADVICE[outcome.error] ?? 'see the chain above for where it stopped';
+    const advice = describeNetError(outcome.error).advice ?? 'see the chain above for where it stopped';
     return `could not load ${host} (${outcome.error}): ${advice}.`;
   }
   if (!result.chains.length) {

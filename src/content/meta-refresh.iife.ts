@@ -41,7 +41,10 @@ const observer = new MutationObserver((records) => {
   }
 });
 
-/** A tag already parsed (this module loads asynchronously), or not added one by one. */
+/**
+ * A tag the observer missed: one inside a subtree added in one piece (a record lists only the
+ * subtree's root), or one parsed before this script ran.
+ */
 function lookNow(): void {
   const meta = document.querySelector<HTMLMetaElement>('meta[http-equiv="refresh" i]');
   if (meta) send(meta);

@@ -3,15 +3,18 @@ import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
 import { matchesChain, parseFilter } from '../core/filter/filter.ts';
 import { harText } from '../core/har/export.ts';
 import { HarImportError, importHar } from '../core/har/import/index.ts';
-import { formatChainMarkdown, hopAsCurl } from '../core/present/copy-formats.ts';
+import { hopAsCurl } from '../core/present/curl.ts';
+import { formatChainMarkdown } from '../core/present/markdown.ts';
+import { plural, pluralWord } from '../core/present/plural.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
+import type { Connector } from '../ui/connector/types.ts';
+import { copyText, downloadText, harFileName } from '../ui/download.ts';
+import { useChains } from '../ui/use-chains.ts';
+import { useTheme } from '../ui/use-theme.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
 import { ChainList } from './components/ChainList.tsx';
 import { TabPicker } from './components/TabPicker.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
-import type { Connector } from './connector/types.ts';
-import { copyText, downloadText, harFileName } from './download.ts';
-import { useChains } from './use-chains.ts';
 
 interface Imported {
   name: string;
@@ -53,9 +56,7 @@ export function App({ connector, search = location.search }: { connector: Connec
   const listRef = useRef<HTMLDivElement>(null);
   const hopTableRef = useRef<HTMLTableElement>(null);
 
-  useEffect(() => {
-    document.documentElement.dataset.theme = connector.theme();
-  }, [connector]);
+  useTheme(connector);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -95,7 +96,7 @@ export function App({ connector, search = location.search }: { connector: Connec
     if (!chains.length) return;
     downloadText(harFileName(), harText(chains, { includeSensitive }));
     setNotice({
-      text: `Exported ${chains.length} chain${chains.length === 1 ? '' : 's'} as HAR${includeSensitive ? ' (with secrets)' : ''}.`,
+      text: `Exported ${plural(chains.length, 'chain')} as HAR${includeSensitive ? ' (with secrets)' : ''}.`,
     });
   };
 
@@ -105,7 +106,7 @@ export function App({ connector, search = location.search }: { connector: Connec
       setImported({ name: file.name, chains: result.chains.map(analyze), warnings: result.warnings });
       setSelectedId(undefined);
       setNotice({
-        text: `Opened ${file.name}: ${result.chains.length} redirect chain${result.chains.length === 1 ? '' : 's'} from ${result.entries} entries${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${result.warnings.length} warning(s): ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
+        text: `Opened ${file.name}: ${plural(result.chains.length, 'redirect chain')} from ${plural(result.entries, 'entry')}${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${plural(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
       });
     } catch (error) {
       // Nothing shown so far is touched: the error only explains why the file was not opened.
@@ -134,11 +135,9 @@ export function App({ connector, search = location.search }: { connector: Connec
   };
 
   const onClear = () => {
-    if (imported) {
-      setImported(undefined);
-    } else if (tabId !== undefined) {
-      connector.clear(tabId);
-    }
+    if (imported) setImported(undefined);
+    // While the worker is unreachable the clear waits for it (see the status bar).
+    else live.clear();
     setSelectedId(undefined);
     setNotice(undefined);
   };
@@ -203,16 +202,19 @@ export function App({ connector, search = location.search }: { connector: Connec
       </div>
       <footer className="statusbar" role="status">
         <span>
-          {listed.length} of {source.length} chain{source.length === 1 ? '' : 's'}
+          {listed.length} of {source.length} {pluralWord(source.length, 'chain')}
           {filter.errors.length === 0 && deferredFilter ? ' match the filter' : ''}
         </span>
         {!imported && live.evicted > 0 && (
           <span className="warn">
-            {live.evicted} older chain{live.evicted === 1 ? ' was' : 's were'} dropped to stay within the memory limit.
+            {live.evicted} {pluralWord(live.evicted, 'older chain was', 'older chains were')} dropped to stay within the
+            memory limit.
           </span>
         )}
         {!imported && tabId !== undefined && !live.connected && (
-          <span className="warn">Reconnecting to the recorder…</span>
+          <span className="warn">
+            Reconnecting to the recorder…{live.clearWaiting && ' Clear applies once it is back.'}
+          </span>
         )}
         {!imported && live.error && <span className="error-text">{live.error}</span>}
       </footer>

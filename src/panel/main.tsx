@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { createExtensionConnector } from '../ui/connector/extension.ts';
 import { App } from './App.tsx';
-import { createExtensionConnector } from './connector/extension.ts';
+import '../ui/theme.css';
 import './panel.css';
 
 const root = document.getElementById('root');

@@ -6,12 +6,16 @@
 import { useEffect, useState } from 'react';
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../core/analyze/index.ts';
 import { harText } from '../core/har/export.ts';
-import { durationLabel } from '../core/present/duration.ts';
-import { CACHE_LABELS, formatChainTable, kindLabel, methodLabel, outcomeLabel } from '../core/present/text-table.ts';
-import { StatusCode } from '../panel/components/StatusCode.tsx';
-import type { Connector } from '../panel/connector/types.ts';
-import { copyText, downloadText, harFileName } from '../panel/download.ts';
-import { useChains } from '../panel/use-chains.ts';
+import { chainDuration, durationLabel } from '../core/present/duration.ts';
+import { outcomeLabel } from '../core/present/labels.ts';
+import { plural } from '../core/present/plural.ts';
+import { formatChainTable } from '../core/present/text-table.ts';
+import type { Connector } from '../ui/connector/types.ts';
+import { copyText, downloadText, harFileName } from '../ui/download.ts';
+import { CacheCell, KindCell, MethodCell } from '../ui/HopCells.tsx';
+import { StatusCode } from '../ui/StatusCode.tsx';
+import { useChains } from '../ui/use-chains.ts';
+import { useTheme } from '../ui/use-theme.ts';
 
 function host(url: string): string {
   try {
@@ -27,20 +31,15 @@ function tabFromSearch(search: string): number | undefined {
 }
 
 function HopLine({ hop }: { hop: Hop }) {
-  const change = hop.methodChange?.kind === 'changed' ? hop.methodChange : undefined;
   return (
     <li className={`popup-hop ${hop.kind}`} data-testid="popup-hop">
-      <StatusCode code={hop.statusCode} label={hop.statusCode ? undefined : 'failed'} />
-      <span className={change ? 'method changed' : 'method'} title={change?.reason}>
-        {methodLabel(hop)}
-      </span>
+      <StatusCode code={hop.statusCode} />
+      <MethodCell hop={hop} />
       <span className="host" title={hop.url}>
         {host(hop.url)}
       </span>
-      <span className={`kind ${hop.kind}`}>{kindLabel(hop)}</span>
-      <span className={`cache ${hop.cache.verdict}`} title={hop.cache.reason}>
-        {CACHE_LABELS[hop.cache.verdict]}
-      </span>
+      <KindCell hop={hop} />
+      <CacheCell hop={hop} />
     </li>
   );
 }
@@ -51,9 +50,7 @@ export function Popup({ connector, search = location.search }: { connector: Conn
   useEffect(() => {
     if (tabId === undefined) void connector.activeTabId().then(setTabId);
   }, [connector, tabId]);
-  useEffect(() => {
-    document.documentElement.dataset.theme = connector.theme();
-  }, [connector]);
+  useTheme(connector);
   const state = useChains(connector, tabId);
   const chain: Chain | undefined =
     state.chains.find((c) => c.id === state.current) ??
@@ -68,7 +65,7 @@ export function Popup({ connector, search = location.search }: { connector: Conn
           <span data-testid="popup-summary">
             {redirects === 0
               ? ' No redirects led to this page.'
-              : ` ${redirects} redirect${redirects === 1 ? '' : 's'} led to this page · ${durationLabel((chain.endTime ?? chain.startTime) - chain.startTime)}`}
+              : ` ${plural(redirects, 'redirect')} led to this page · ${durationLabel(chainDuration(chain))}`}
           </span>
         ) : (
           <span> {tabId === undefined ? 'Looking for the tab…' : 'Nothing recorded for this page yet.'}</span>

@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createExtensionConnector } from '../panel/connector/extension.ts';
+import { createExtensionConnector } from '../ui/connector/extension.ts';
 import { Popup } from './Popup.tsx';
-import '../panel/panel.css';
+import '../ui/theme.css';
 import './popup.css';
 
 const root = document.getElementById('root');

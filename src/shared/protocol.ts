@@ -1,92 +1,98 @@
 /**
  * The one protocol between extension pages (DevTools panel, panel tab, popup) and the service
  * worker. A page opens a long-lived port named PORT_NAME and subscribes to a tab (or to all
- * tabs); the worker answers with a snapshot, then live updates. Both ends are typed from the
- * maps below, and every incoming message is validated before use.
+ * tabs); the worker answers with a snapshot, then live updates. Each message is a schema below:
+ * its type is derived from the schema, and every incoming message is validated with it before
+ * use, so what a sender writes and what a handler reads cannot drift apart.
  */
+import * as z from 'zod/mini';
 import type { Chain } from '../core/model/chain.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const PORT_NAME = 'hopscope/chains';
 
-/** Messages a page sends to the worker. */
-export interface PageToWorker {
-  /** tabId null: every tab. Replaces any earlier subscription on this port. */
-  'hopscope/subscribe': { version: number; tabId: number | null };
-  /** Forget the chains of a tab (null: all). */
-  'hopscope/clear': { tabId: number | null };
-}
-
-/** Messages the worker sends to a page. */
-export interface WorkerToPage {
-  /** The whole current state for the subscription, oldest chain first. */
-  'hopscope/snapshot': {
-    version: number;
-    tabId: number | null;
-    chains: Chain[];
-    evicted: number;
-    /** The journey of the page the tab shows now (null: unknown, or every tab). */
-    current: string | null;
-  };
-  /** Chains added or changed since the last message, oldest first. */
-  'hopscope/update': { chains: Chain[]; removed: string[]; evicted: number; current: string | null };
-  'hopscope/error': { message: string };
-}
-
-export type Message<Map> = { [K in keyof Map]: { type: K } & Map[K] }[keyof Map];
-export type PageMessage = Message<PageToWorker>;
-export type WorkerMessage = Message<WorkerToPage>;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-const isTabId = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isInteger(v));
-
-/** Validates a message from a page; undefined when it is not one this protocol knows. */
-export function parsePageMessage(value: unknown): PageMessage | undefined {
-  if (!isObject(value)) return undefined;
-  switch (value.type) {
-    case 'hopscope/subscribe':
-      return typeof value.version === 'number' && isTabId(value.tabId)
-        ? { type: 'hopscope/subscribe', version: value.version, tabId: value.tabId }
-        : undefined;
-    case 'hopscope/clear':
-      return isTabId(value.tabId) ? { type: 'hopscope/clear', tabId: value.tabId } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** Validates a message from the worker (shape only: chains come from our own recorder). */
-export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
-  if (!isObject(value)) return undefined;
-  switch (value.type) {
-    case 'hopscope/snapshot':
-      return Array.isArray(value.chains) && typeof value.version === 'number' && typeof value.evicted === 'number'
-        ? (value as WorkerMessage)
-        : undefined;
-    case 'hopscope/update':
-      return Array.isArray(value.chains) && Array.isArray(value.removed) ? (value as WorkerMessage) : undefined;
-    case 'hopscope/error':
-      return typeof value.message === 'string' ? (value as WorkerMessage) : undefined;
-    default:
-      return undefined;
-  }
-}
-
 /** One-off message from the content script: the document has `<meta http-equiv=refresh>`. */
 export const META_REFRESH_MESSAGE = 'hopscope/meta-refresh';
 
-export interface MetaRefreshMessage {
-  type: typeof META_REFRESH_MESSAGE;
-  url: string;
-  content: string;
+/**
+ * Every schema of the protocol. Built in a function marked free of side effects so that the
+ * content script, which imports only META_REFRESH_MESSAGE, bundles none of zod.
+ */
+// @__NO_SIDE_EFFECTS__
+function schemas() {
+  // Extension pages and the worker forbid eval (MV3 CSP): without this, zod probes
+  // `new Function` when it builds an object schema.
+  z.config({ jitless: true });
+
+  /** A tab, or null: every tab. */
+  const tabId = z.nullable(z.int());
+  /** Chains come from our own recorder: the worker's messages are checked for shape only. */
+  const chains = z.array(z.custom<Chain>((value) => typeof value === 'object' && value !== null));
+
+  const page = z.discriminatedUnion('type', [
+    /** Replaces any earlier subscription on this port. */
+    z.object({ type: z.literal('hopscope/subscribe'), version: z.number(), tabId }),
+    /** Forget the chains of a tab (null: all). */
+    z.object({ type: z.literal('hopscope/clear'), tabId }),
+  ]);
+
+  const worker = z.discriminatedUnion('type', [
+    /** The newest chains for the subscription, oldest first; older ones follow as updates. */
+    z.object({
+      type: z.literal('hopscope/snapshot'),
+      chains,
+      evicted: z.number(),
+      /** The journey of the page the tab shows now (null: unknown, or every tab). */
+      current: z.nullable(z.string()),
+    }),
+    /** Chains added or changed since the last message, oldest first, and chains removed. */
+    z.object({
+      type: z.literal('hopscope/update'),
+      chains,
+      removed: z.array(z.string()),
+      evicted: z.number(),
+      current: z.nullable(z.string()),
+    }),
+    z.object({ type: z.literal('hopscope/error'), message: z.string() }),
+  ]);
+
+  const metaRefresh = z.object({
+    type: z.literal(META_REFRESH_MESSAGE),
+    url: z.string().check(z.maxLength(65_536)),
+    content: z.string().check(z.maxLength(4096)),
+  });
+
+  return { page, worker, metaRefresh };
 }
 
+const SCHEMAS = schemas();
+
+/** A message a page sends to the worker. */
+export type PageMessage = z.output<typeof SCHEMAS.page>;
+/** A message the worker sends to a page. */
+export type WorkerMessage = z.output<typeof SCHEMAS.worker>;
+/** The worker's messages by type. */
+export type WorkerToPage = { [M in WorkerMessage as M['type']]: M };
+/** The content script's message. */
+export type MetaRefreshMessage = z.output<typeof SCHEMAS.metaRefresh>;
+
+/** The value as the schema reads it (unknown keys dropped), or undefined when it does not fit. */
+function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+/** Validates a message from a page; undefined when it is not one this protocol knows. */
+export function parsePageMessage(value: unknown): PageMessage | undefined {
+  return parse(SCHEMAS.page, value);
+}
+
+/** Validates a message from the worker. */
+export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
+  return parse(SCHEMAS.worker, value);
+}
+
+/** Validates the content script's message. */
 export function parseMetaRefreshMessage(value: unknown): MetaRefreshMessage | undefined {
-  if (!isObject(value) || value.type !== META_REFRESH_MESSAGE) return undefined;
-  if (typeof value.url !== 'string' || typeof value.content !== 'string') return undefined;
-  if (value.url.length > 65_536 || value.content.length > 4096) return undefined;
-  return { type: META_REFRESH_MESSAGE, url: value.url, content: value.content };
+  return parse(SCHEMAS.metaRefresh, value);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
 import type { Connector, ConnectorEvent } from './connector/types.ts';
 
@@ -10,25 +10,35 @@ export interface ChainsState {
   error?: string;
   /** The journey of the page the tab shows now, when the worker knows it. */
   current: string | null;
+  /** Clear was asked for while the worker was unreachable: it applies once it is back. */
+  clearWaiting: boolean;
 }
+
+type Action = ConnectorEvent | { type: 'reset' } | { type: 'clear' };
+
+const INITIAL: ChainsState = { chains: [], evicted: 0, connected: false, current: null, clearWaiting: false };
 
 const byStart = (a: Chain, b: Chain) => a.startTime - b.startTime || a.id.localeCompare(b.id);
 
-export function chainsReducer(state: ChainsState, event: ConnectorEvent | { type: 'reset' }): ChainsState {
+export function chainsReducer(state: ChainsState, event: Action): ChainsState {
   switch (event.type) {
     case 'reset':
-      return { chains: [], evicted: 0, connected: false, current: null };
+      return INITIAL;
+    case 'clear':
+      return state.connected ? state : { ...state, clearWaiting: true };
     case 'status':
       return { ...state, connected: event.connected, error: event.error };
-    case 'snapshot':
-      // A snapshot replaces everything: after a reconnect nothing is shown twice or stale.
+    case 'hopscope/snapshot':
+      // A snapshot replaces everything: after a reconnect nothing is shown twice or stale, and
+      // a clear that waited for the worker is applied in it.
       return {
         ...state,
         chains: event.chains.map(analyze).sort(byStart),
         evicted: event.evicted,
         current: event.current,
+        clearWaiting: false,
       };
-    case 'update': {
+    case 'hopscope/update': {
       if (!event.chains.length && !event.removed.length)
         return { ...state, evicted: event.evicted, current: event.current };
       const byId = new Map(state.chains.map((c) => [c.id, c]));
@@ -39,12 +49,18 @@ export function chainsReducer(state: ChainsState, event: ConnectorEvent | { type
   }
 }
 
-export function useChains(connector: Connector, tabId: number | null | undefined): ChainsState {
-  const [state, dispatch] = useReducer(chainsReducer, { chains: [], evicted: 0, connected: false, current: null });
+/** The analyzed chains of a tab (null: every tab; undefined: none yet), live; and Clear for them. */
+export function useChains(connector: Connector, tabId: number | null | undefined): ChainsState & { clear(): void } {
+  const [state, dispatch] = useReducer(chainsReducer, INITIAL);
   useEffect(() => {
     dispatch({ type: 'reset' });
     if (tabId === undefined) return;
     return connector.subscribe(tabId, dispatch);
   }, [connector, tabId]);
-  return state;
+  const clear = useCallback(() => {
+    if (tabId === undefined) return;
+    connector.clear(tabId);
+    dispatch({ type: 'clear' });
+  }, [connector, tabId]);
+  return { ...state, clear };
 }

@@ -9,7 +9,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { importHar } from '../../src/core/har/import/index.ts';
 import { App } from '../../src/panel/App.tsx';
-import { MockConnector } from '../../src/panel/connector/mock.ts';
+import { MockConnector } from '../../src/ui/connector/mock.ts';
 
 const HARS = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/hars');
 const samples = readdirSync(HARS).filter((f) => f.endsWith('.har'));

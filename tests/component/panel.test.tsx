@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { chainsToHar } from '../../src/core/har/export.ts';
 import { App } from '../../src/panel/App.tsx';
-import { MockConnector } from '../../src/panel/connector/mock.ts';
+import { MockConnector } from '../../src/ui/connector/mock.ts';
 import { chainsOf, type FixtureName, loadFixture } from '../unit/helpers.ts';
 
 /** Recorded chains of a fixture, moved to one tab. */
@@ -245,6 +245,37 @@ describe('tab choice outside DevTools', () => {
     fireEvent.click(screen.getByText('Clear'));
     expect(connector.cleared).toEqual([7]);
     expect(rows()).toHaveLength(0);
+  });
+});
+
+describe('lost connection to the recorder', () => {
+  const reconnecting = () => screen.queryByText(/Reconnecting to the recorder/);
+
+  it('says it is reconnecting while the worker is gone, and stops saying it once it is back', () => {
+    const connector = renderPanel(mainFrames('chain-3xx'));
+    expect(reconnecting()).toBeNull();
+    act(() => connector.disconnect());
+    // Shown in the status bar, a live region: screen readers announce it too.
+    const indicator = screen.getByText('Reconnecting to the recorder…');
+    expect(indicator.closest('footer[role=status]')).not.toBeNull();
+    expect(rows()).toHaveLength(1);
+    act(() => connector.reconnect());
+    expect(reconnecting()).toBeNull();
+    expect(rows()).toHaveLength(1);
+  });
+
+  it('keeps a Clear pressed meanwhile and applies it once the worker is back', () => {
+    const connector = renderPanel(mainFrames('chain-3xx'));
+    act(() => connector.disconnect());
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    // Not dropped, not yet applied: the page says so and shows what it had.
+    expect(connector.cleared).toEqual([]);
+    expect(reconnecting()?.textContent).toBe('Reconnecting to the recorder… Clear applies once it is back.');
+    expect(rows()).toHaveLength(1);
+    act(() => connector.reconnect());
+    expect(connector.cleared).toEqual([7]);
+    expect(rows()).toHaveLength(0);
+    expect(reconnecting()).toBeNull();
   });
 });
 

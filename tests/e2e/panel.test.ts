@@ -2,7 +2,8 @@
  * The panel page in real Chromium, opened as a tab on the tab that was browsed (`?tabId=N`):
  * the recorded scenarios show with the right statuses, methods, badges and explanations;
  * export downloads a HAR that validates and re-imports to the same chains; screenshots in
- * light and dark theme are saved to test-results/.
+ * light and dark theme are saved to test-results/; a Clear pressed while the panel reconnects
+ * to a stopped worker is applied once the worker is back.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -160,5 +161,31 @@ describe('panel page as a tab', () => {
     await light.getByTestId('chain-row').nth(3).click();
     expect(await light.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await light.screenshot({ path: join(ARTIFACTS, 'panel-dark.png') });
+  });
+
+  it('applies a Clear pressed while it reconnects once the worker is back', async () => {
+    expect(await panel.getByTestId('chain-row').count()).toBeGreaterThan(0);
+    // Press Clear the moment the panel says it lost the worker, before it is back.
+    await panel.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const footer = document.querySelector('footer')?.textContent ?? '';
+        if (!footer.includes('Reconnecting to the recorder')) return;
+        observer.disconnect();
+        const clear = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Clear');
+        clear?.click();
+        (window as unknown as { clearedWhile?: string }).clearedWhile = footer;
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const cdp = await e2e.browser.context.newCDPSession(panel);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await expect
+      .poll(() => panel.evaluate(() => (window as unknown as { clearedWhile?: string }).clearedWhile))
+      .toMatch(/Reconnecting to the recorder/);
+    await expect.poll(() => panel.getByTestId('chain-row').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => panel.getByText(/Reconnecting/).count()).toBe(0);
+    expect((await e2e.browser.chains()).filter((c) => c.tabId === tabId)).toEqual([]);
+    await cdp.detach();
   });
 });

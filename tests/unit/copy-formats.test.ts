@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
-import {
-  formatChainMarkdown,
-  formatChainText,
-  hopAsCurl,
-  markdownCode,
-  shellQuote,
-} from '../../src/core/present/copy-formats.ts';
-import { formatChainTable } from '../../src/core/present/text-table.ts';
+import { hopAsCurl, shellQuote } from '../../src/core/present/curl.ts';
+import { formatChainMarkdown, markdownCode } from '../../src/core/present/markdown.ts';
+import { formatChainTable, formatChainTable as formatChainText } from '../../src/core/present/text-table.ts';
 import { chainsOf, hopAt, onlyChain, requestEvents } from './helpers.ts';
 
 const L = 'http://localhost:47801';

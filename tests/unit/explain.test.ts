@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
-import { describeNetError, type Explanation, explainChain, explainHop } from '../../src/core/present/explain.ts';
+import { describeNetError, type Explanation, explainChain, explainHop } from '../../src/core/present/explain/index.ts';
 import { chainsOf, FIXTURES, hopAt, onlyChain, record, requestEvents, syntheticHstsPreload } from './helpers.ts';
 
 const L = 'http://localhost:47801';

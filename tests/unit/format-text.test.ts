@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
-import { badges, formatChainTable, outcomeLabel, printable } from '../../src/core/present/text-table.ts';
+import { badges, outcomeLabel } from '../../src/core/present/labels.ts';
+import { printable } from '../../src/core/present/text.ts';
+import { formatChainTable } from '../../src/core/present/text-table.ts';
 import { chainsOf, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
 
 const L = 'http://localhost:47801';

@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../src/core/analyze/index.ts';
-import { formatChainMarkdown, formatChainText, hopAsCurl } from '../../src/core/present/copy-formats.ts';
-import { explainChain, explainHop } from '../../src/core/present/explain.ts';
-import { formatChainTable, printable } from '../../src/core/present/text-table.ts';
+import { hopAsCurl } from '../../src/core/present/curl.ts';
+import { explainChain, explainHop } from '../../src/core/present/explain/index.ts';
+import { formatChainMarkdown } from '../../src/core/present/markdown.ts';
+import { printable } from '../../src/core/present/text.ts';
+import { formatChainTable, formatChainTable as formatChainText } from '../../src/core/present/text-table.ts';
 import { chainsOf, requestEvents, UNSAFE, UNSAFE_EXCEPT_LF } from './helpers.ts';
 
 const IMG = '<img src=x onerror=alert(1)>';

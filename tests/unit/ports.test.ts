@@ -1,13 +1,29 @@
 /**
- * The worker's side of the panel protocol, with a fake port: only the extension's own pages
- * may subscribe; a big store arrives newest first, in chunks, each chain once; bad messages
- * get an error back instead of an answer.
+ * The panel protocol with fake ports. The worker's side: only the extension's own pages may
+ * subscribe; a big store arrives newest first, in chunks, each chain once; bad messages get an
+ * error back instead of an answer. Both sides: the pages' connector against the worker's hub,
+ * through a worker that stops and comes back.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { PortHub } from '../../src/background/ports.ts';
 import { Recorder } from '../../src/core/record/recorder.ts';
-import { PORT_NAME, PROTOCOL_VERSION, type WorkerMessage } from '../../src/shared/protocol.ts';
+import {
+  PORT_NAME,
+  PROTOCOL_VERSION,
+  parseMetaRefreshMessage,
+  parsePageMessage,
+  parseWorkerMessage,
+  type WorkerMessage,
+} from '../../src/shared/protocol.ts';
+import { createExtensionConnector } from '../../src/ui/connector/extension.ts';
+import type { ConnectorEvent } from '../../src/ui/connector/types.ts';
 import { feed, redirectedRequest } from './helpers.ts';
+
+// The connector reaches the worker only through runtime.connect: the test's worker answers it.
+const runtime = vi.hoisted(() => ({ connect: (_info: { name: string }): unknown => undefined }));
+vi.mock('webextension-polyfill', () => ({
+  default: { runtime: { connect: (info: { name: string }) => runtime.connect(info) } },
+}));
 
 const OWN = 'chrome-extension://abc';
 
@@ -34,6 +50,36 @@ function hubWith(n: number) {
   const hub = new PortHub({ recorder, ready: Promise.resolve(), ownOrigin: OWN, extensionId: 'abc', onClear: vi.fn() });
   return { recorder, hub };
 }
+
+describe('protocol validators', () => {
+  it('read the messages they know, without keys they do not, and refuse anything else', () => {
+    expect(parsePageMessage({ type: 'hopscope/subscribe', version: 1, tabId: null, extra: 1 })).toEqual({
+      type: 'hopscope/subscribe',
+      version: 1,
+      tabId: null,
+    });
+    expect(parsePageMessage({ type: 'hopscope/clear', tabId: 3 })).toEqual({ type: 'hopscope/clear', tabId: 3 });
+    for (const bad of [
+      null,
+      'hopscope/clear',
+      { type: 'hopscope/evil' },
+      { type: 'hopscope/subscribe', version: '1', tabId: null },
+      { type: 'hopscope/subscribe', version: 1, tabId: 1.5 },
+      { type: 'hopscope/clear', tabId: 'all' },
+      { type: 'hopscope/clear' },
+    ]) {
+      expect(parsePageMessage(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+    const update = { type: 'hopscope/update', chains: [], removed: ['a'], evicted: 0, current: null };
+    expect(parseWorkerMessage(update)).toEqual(update);
+    expect(parseWorkerMessage({ ...update, removed: [1] })).toBeUndefined();
+    expect(parseWorkerMessage({ type: 'hopscope/snapshot', chains: [1], evicted: 0, current: null })).toBeUndefined();
+    const meta = { type: 'hopscope/meta-refresh', url: 'http://a.test/', content: '0; url=/b' };
+    expect(parseMetaRefreshMessage(meta)).toEqual(meta);
+    expect(parseMetaRefreshMessage({ ...meta, content: 'x'.repeat(4097) })).toBeUndefined();
+    expect(parseMetaRefreshMessage({ ...meta, url: { toString: 1 } })).toBeUndefined();
+  });
+});
 
 describe('PortHub', () => {
   it('sends a big store newest first, in chunks, every chain once', async () => {
@@ -71,5 +117,110 @@ describe('PortHub', () => {
     await vi.waitFor(() => expect(sent).toHaveLength(2));
     expect(sent.map((m) => m.type)).toEqual(['hopscope/error', 'hopscope/error']);
     expect(sent.some((m) => 'chains' in m)).toBe(false);
+  });
+});
+
+type Listener = (m: unknown) => void;
+
+/** One end of a port; what it posts reaches the other end a task later, as in Chromium. */
+class End {
+  readonly messages: Listener[] = [];
+  readonly disconnects: Array<() => void> = [];
+  other?: End;
+  closed = false;
+  constructor(
+    readonly name: string,
+    readonly sender?: { id: string; url: string },
+  ) {}
+  onMessage = { addListener: (fn: Listener) => this.messages.push(fn) };
+  onDisconnect = { addListener: (fn: () => void) => this.disconnects.push(fn) };
+  postMessage(m: unknown): void {
+    if (this.closed) throw new Error('Attempting to use a disconnected port object');
+    const copy = structuredClone(m);
+    setTimeout(() => {
+      if (!this.other?.closed) for (const fn of this.other?.messages ?? []) fn(copy);
+    }, 0);
+  }
+  /** Closes this end; the other end hears of it a task later (what is in flight is lost). */
+  disconnect(): void {
+    if (this.closed) return;
+    this.closed = true;
+    setTimeout(() => {
+      const other = this.other;
+      if (!other || other.closed) return;
+      other.closed = true;
+      for (const fn of other.disconnects) fn();
+    }, 0);
+  }
+}
+
+/** A service worker to connect to: it can stop, and while it is down every port fails at once. */
+function fakeWorker(recorder: Recorder) {
+  const cleared: Array<number | null> = [];
+  let hub: PortHub | undefined;
+  const ports: End[] = [];
+  const start = () => {
+    hub = new PortHub({
+      recorder,
+      ready: Promise.resolve(),
+      ownOrigin: OWN,
+      extensionId: 'abc',
+      onClear: (tabId) => {
+        cleared.push(tabId);
+        recorder.clear(tabId ?? undefined);
+      },
+    });
+  };
+  runtime.connect = ({ name }) => {
+    const page = new End(name);
+    const worker = new End(name, { id: 'abc', url: `${OWN}/extension/panel.html` });
+    page.other = worker;
+    worker.other = page;
+    if (hub) {
+      hub.accept(worker as never);
+      ports.push(worker);
+    } else {
+      worker.disconnect();
+    }
+    return page;
+  };
+  start();
+  return {
+    cleared,
+    start,
+    stop() {
+      hub = undefined;
+      for (const port of ports.splice(0)) port.disconnect();
+    },
+  };
+}
+
+describe('the pages’ connector with the worker', () => {
+  it('keeps a Clear asked while the worker is gone and sends it before the next subscription', async () => {
+    const recorder = new Recorder();
+    for (let i = 0; i < 3; i++) feed(recorder, redirectedRequest(`r${i}`, i));
+    const worker = fakeWorker(recorder);
+    const events: ConnectorEvent[] = [];
+    const snapshots = () => events.filter((e) => e.type === 'hopscope/snapshot');
+    const connector = createExtensionConnector();
+    const stop = connector.subscribe(7, (e) => events.push(e));
+    await vi.waitFor(() => expect(snapshots()).toHaveLength(1));
+    expect(snapshots()[0]?.chains).toHaveLength(3);
+
+    worker.stop();
+    await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: 'status', connected: false }));
+    connector.clear(7);
+    // Attempts to reconnect fail while the worker is down: the clear waits through them.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.filter((e) => e.type === 'status' && !e.connected).length).toBeGreaterThan(1);
+    expect(worker.cleared).toEqual([]);
+
+    worker.start();
+    await vi.waitFor(() => expect(snapshots()).toHaveLength(2));
+    // The first snapshot of the new worker already shows the clear applied, once.
+    expect(snapshots()[1]?.chains).toEqual([]);
+    expect(worker.cleared).toEqual([7]);
+    expect(recorder.list()).toEqual([]);
+    stop();
   });
 });

@@ -13,8 +13,9 @@ import { matchesChain, parseFilter } from '../../src/core/filter/filter.ts';
 import { chainsToHar } from '../../src/core/har/export.ts';
 import { HarImportError, importHar } from '../../src/core/har/import/index.ts';
 import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
-import { formatChainMarkdown, hopAsCurl } from '../../src/core/present/copy-formats.ts';
-import { explainChain, explainHop } from '../../src/core/present/explain.ts';
+import { hopAsCurl } from '../../src/core/present/curl.ts';
+import { explainChain, explainHop } from '../../src/core/present/explain/index.ts';
+import { formatChainMarkdown } from '../../src/core/present/markdown.ts';
 import { formatChainTable } from '../../src/core/present/text-table.ts';
 import type {
   CommitDetails,

@@ -4,7 +4,9 @@
  * keystroke, so matching parses no URL and allocates nothing.
  */
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../analyze/types.ts';
+import { type BadgeKey, badgeTitle } from '../present/labels.ts';
 import { RESOURCE_TYPE_WORDS } from '../present/resource-types.ts';
+import { lowerFirst } from '../present/text.ts';
 
 export interface Predicate {
   /** `status`, `method`, `is`, `host`, `type` or `hops`. */
@@ -27,6 +29,9 @@ export interface ChainFilter {
   errors: string[];
 }
 
+/** An `is:` filter that finds the chains showing a badge means what the badge means. */
+const badgeMeaning = (key: BadgeKey) => lowerFirst(badgeTitle(key));
+
 export const FILTER_HELP: Array<{ syntax: string; meaning: string }> = [
   { syntax: 'word', meaning: 'a hop URL or redirect target contains it (any case)' },
   { syntax: '"two words"', meaning: 'a phrase, spaces included' },
@@ -36,14 +41,14 @@ export const FILTER_HELP: Array<{ syntax: string; meaning: string }> = [
   { syntax: 'status:>=400', meaning: 'some hop has a status in that range (>, >=, <, <=)' },
   { syntax: 'method:POST', meaning: 'some hop used this method' },
   { syntax: 'is:redirect', meaning: 'at least one redirect' },
-  { syntax: 'is:internal', meaning: 'the browser redirected by itself (HSTS, extension, HTTPS-Upgrades)' },
+  { syntax: 'is:internal', meaning: badgeMeaning('internal') },
   { syntax: 'is:hsts', meaning: 'an HSTS upgrade made by the browser' },
-  { syntax: 'is:cached', meaning: 'some hop came from the browser cache' },
-  { syntax: 'is:loop', meaning: 'a URL repeats, or the browser gave up after 20 redirects' },
-  { syntax: 'is:error', meaning: 'failed, or ended with a 4xx/5xx status' },
-  { syntax: 'is:downgrade', meaning: 'a redirect from https to http' },
-  { syntax: 'is:cross-origin', meaning: 'a redirect to another origin' },
-  { syntax: 'is:method-changed', meaning: 'a redirect changed the method (POST became GET)' },
+  { syntax: 'is:cached', meaning: badgeMeaning('fromCache') },
+  { syntax: 'is:loop', meaning: badgeMeaning('loop') },
+  { syntax: 'is:error', meaning: badgeMeaning('error') },
+  { syntax: 'is:downgrade', meaning: badgeMeaning('downgrade') },
+  { syntax: 'is:cross-origin', meaning: badgeMeaning('crossOrigin') },
+  { syntax: 'is:method-changed', meaning: badgeMeaning('methodChanged') },
   { syntax: 'is:pending', meaning: 'still under way' },
   { syntax: 'host:example.com', meaning: 'some URL is on this host or a subdomain of it' },
   { syntax: 'type:document', meaning: 'request type: document, xhr, script, stylesheet, image, font, media, …' },

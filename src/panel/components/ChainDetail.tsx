@@ -1,10 +1,11 @@
 import { type KeyboardEvent, type RefObject, useState } from 'react';
-import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../core/analyze/index.ts';
+import type { AnalyzedChain as Chain } from '../../core/analyze/index.ts';
 import { durationLabel } from '../../core/present/duration.ts';
-import { explainChain, explainHop } from '../../core/present/explain.ts';
-import { CACHE_LABELS, kindLabel, outcomeLabel } from '../../core/present/text-table.ts';
+import { explainChain, explainHop } from '../../core/present/explain/index.ts';
+import { outcomeLabel } from '../../core/present/labels.ts';
+import { CacheCell, KindCell, MethodCell } from '../../ui/HopCells.tsx';
+import { StatusCode } from '../../ui/StatusCode.tsx';
 import { HeadersTable } from './HeadersTable.tsx';
-import { StatusCode } from './StatusCode.tsx';
 
 interface Props {
   chain: Chain;
@@ -12,22 +13,6 @@ interface Props {
   onSelectHop(index: number): void;
   onBack(): void;
   tableRef: RefObject<HTMLTableElement | null>;
-}
-
-function MethodCell({ hop }: { hop: Hop }) {
-  const change = hop.methodChange;
-  if (change?.kind === 'changed') {
-    return (
-      <span className="method changed" title={change.reason}>
-        {change.from} → {change.to}
-      </span>
-    );
-  }
-  return (
-    <span className={`method${change?.kind === 'kept' ? ' kept' : ''}`} title={change?.reason}>
-      {hop.method}
-    </span>
-  );
 }
 
 export function ChainDetail({ chain, selectedHop, onSelectHop, onBack, tableRef }: Props) {
@@ -90,8 +75,7 @@ export function ChainDetail({ chain, selectedHop, onSelectHop, onBack, tableRef 
             >
               <td>{h.index + 1}</td>
               <td>
-                <StatusCode code={h.statusCode} label={h.statusCode ? undefined : 'failed'} />{' '}
-                <span className="status-text">{h.statusText}</span>
+                <StatusCode code={h.statusCode} /> <span className="status-text">{h.statusText}</span>
               </td>
               <td>
                 <MethodCell hop={h} />
@@ -102,9 +86,11 @@ export function ChainDetail({ chain, selectedHop, onSelectHop, onBack, tableRef 
               <td className="url" title={h.redirectUrl}>
                 {h.redirectUrl}
               </td>
-              <td className={`kind ${h.kind}`}>{kindLabel(h)}</td>
-              <td className={`cache ${h.cache.verdict}`} title={h.cache.reason}>
-                {CACHE_LABELS[h.cache.verdict]}
+              <td>
+                <KindCell hop={h} />
+              </td>
+              <td>
+                <CacheCell hop={h} />
               </td>
               <td>{h.ip ?? ''}</td>
               <td>{durationLabel(h.endTime - h.startTime)}</td>

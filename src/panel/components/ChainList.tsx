@@ -1,9 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
 import type { AnalyzedChain as Chain } from '../../core/analyze/index.ts';
-import { durationLabel } from '../../core/present/duration.ts';
-import { Badges } from './Badges.tsx';
-import { StatusCode } from './StatusCode.tsx';
+import { chainDuration, durationLabel } from '../../core/present/duration.ts';
+import { plural } from '../../core/present/plural.ts';
+import { Badges } from '../../ui/Badges.tsx';
+import { StatusCode } from '../../ui/StatusCode.tsx';
 
 export const ROW_HEIGHT = 42;
 
@@ -81,7 +82,7 @@ export const ChainList = memo(function ChainList({ chains, selectedId, onSelect,
           const status = finalStatus(chain);
           const first = chain.hops[0]?.url ?? chain.pending?.url ?? '';
           const last = lastUrl(chain);
-          const total = (chain.endTime ?? chain.hops.at(-1)?.endTime ?? chain.startTime) - chain.startTime;
+          const total = chainDuration(chain);
           return (
             // Focus stays on the listbox (aria-activedescendant), which handles the keys.
             // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard handled by the listbox
@@ -113,9 +114,7 @@ export const ChainList = memo(function ChainList({ chains, selectedId, onSelect,
                 </span>
               </div>
               <div className="chain-meta">
-                <span>
-                  {chain.hops.length} hop{chain.hops.length === 1 ? '' : 's'}
-                </span>
+                <span>{plural(chain.hops.length, 'hop')}</span>
                 <span>{durationLabel(total)}</span>
                 <Badges chain={chain} />
               </div>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Connector, TabInfo } from '../connector/types.ts';
+import type { Connector, TabInfo } from '../../ui/connector/types.ts';
 
 /** Outside DevTools there is no inspected tab: the user picks one (or all). */
 export function TabPicker({

@@ -13,7 +13,23 @@ function devtools(): typeof browser.devtools | undefined {
 }
 
 export function createExtensionConnector(): Connector {
+  /** The port of the subscription whose worker has answered (sent its snapshot). */
   let port: Runtime.Port | undefined;
+  /** Messages asked for while no worker answered: each new port sends them first. */
+  const waiting: PageMessage[] = [];
+
+  const send = (message: PageMessage) => {
+    try {
+      if (port) {
+        port.postMessage(message);
+        return;
+      }
+    } catch {
+      // The port was closed a moment ago: wait for the next one.
+    }
+    waiting.push(message);
+  };
+
   return {
     inspectedTabId: () => devtools()?.inspectedWindow.tabId,
     theme(): Theme {
@@ -32,49 +48,59 @@ export function createExtensionConnector(): Connector {
       let stopped = false;
       let attempt = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let current: Runtime.Port | undefined;
+      /** What the current port carried before its subscription, until its snapshot confirms it. */
+      let carried: PageMessage[] = [];
+      /** A port closed before its snapshot: what it carried may never have arrived. */
+      const unconfirmed = () => waiting.unshift(...carried.splice(0));
       const open = () => {
         if (stopped) return;
         const p = browser.runtime.connect({ name: PORT_NAME });
-        port = p;
+        current = p;
         p.onMessage.addListener((raw: unknown) => {
           const message = parseWorkerMessage(raw);
           if (!message) return;
           attempt = 0;
-          if (message.type === 'hopscope/snapshot') {
-            listener({ type: 'status', connected: true });
-            listener({ type: 'snapshot', chains: message.chains, evicted: message.evicted, current: message.current });
-          } else if (message.type === 'hopscope/update') {
-            listener({
-              type: 'update',
-              chains: message.chains,
-              removed: message.removed,
-              evicted: message.evicted,
-              current: message.current,
-            });
-          } else {
+          if (message.type === 'hopscope/error') {
             listener({ type: 'status', connected: true, error: message.message });
+            return;
           }
+          if (message.type === 'hopscope/snapshot') {
+            // The worker handles a port's messages in order: this snapshot shows what the port
+            // carried applied; what was asked for since goes now.
+            carried = [];
+            port = p;
+            for (const m of waiting.splice(0)) p.postMessage(m);
+            listener({ type: 'status', connected: true });
+          }
+          listener(message);
         });
         p.onDisconnect.addListener(() => {
           if (port === p) port = undefined;
+          unconfirmed();
           if (stopped) return;
           // The service worker stopped: connecting again starts it, and the new snapshot
           // replaces what is shown, so nothing is duplicated or stale.
           listener({ type: 'status', connected: false });
           timer = setTimeout(open, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]);
         });
+        // A clear asked for while reconnecting goes before the subscription, so the snapshot
+        // that answers it already shows the chains gone.
+        carried = waiting.splice(0);
+        for (const m of carried) p.postMessage(m);
         p.postMessage({ type: 'hopscope/subscribe', version: PROTOCOL_VERSION, tabId } satisfies PageMessage);
       };
       open();
       return () => {
         stopped = true;
         if (timer !== undefined) clearTimeout(timer);
-        port?.disconnect();
-        port = undefined;
+        unconfirmed();
+        if (port === current) port = undefined;
+        current?.disconnect();
       };
     },
     clear(tabId) {
-      port?.postMessage({ type: 'hopscope/clear', tabId } satisfies PageMessage);
+      send({ type: 'hopscope/clear', tabId });
     },
     async activeTabId() {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });

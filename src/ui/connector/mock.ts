@@ -1,15 +1,25 @@
 import type { Chain } from '../../core/model/chain.ts';
 import type { Connector, ConnectorEvent, TabInfo, Theme } from './types.ts';
 
-/** An in-memory connector for component tests and for running the panel outside an extension. */
+interface Listener {
+  tabId: number | null;
+  fn(e: ConnectorEvent): void;
+}
+
+/** An in-memory connector for component tests and for running the pages outside an extension. */
 export class MockConnector implements Connector {
-  private readonly listeners = new Set<{ tabId: number | null; fn: (e: ConnectorEvent) => void }>();
+  private readonly listeners = new Set<Listener>();
   chains: Chain[];
   evicted = 0;
+  /** The clears the "worker" received, in order. */
   cleared: Array<number | null> = [];
+  /** The tabs the full view was opened on. */
   opened: number[] = [];
   /** The journey each tab shows now. */
   current = new Map<number, string>();
+  private connected = true;
+  /** Clears asked for while disconnected: they reach the "worker" on reconnect. */
+  private waiting: Array<number | null> = [];
 
   constructor(
     chains: Chain[] = [],
@@ -31,24 +41,21 @@ export class MockConnector implements Connector {
   }
 
   subscribe(tabId: number | null, fn: (e: ConnectorEvent) => void): () => void {
-    const entry = { tabId, fn };
+    const entry: Listener = { tabId, fn };
     this.listeners.add(entry);
-    fn({ type: 'status', connected: true });
-    fn({
-      type: 'snapshot',
-      chains: this.forTab(tabId, this.chains),
-      evicted: this.evicted,
-      current: this.currentOf(tabId),
-    });
+    if (this.connected) this.snapshot(entry);
+    else fn({ type: 'status', connected: false });
     return () => this.listeners.delete(entry);
   }
 
   clear(tabId: number | null): void {
-    this.cleared.push(tabId);
-    const removed = this.chains.filter((c) => tabId === null || c.tabId === tabId).map((c) => c.id);
-    this.chains = this.chains.filter((c) => !removed.includes(c.id));
+    if (!this.connected) {
+      this.waiting.push(tabId);
+      return;
+    }
+    const removed = this.apply(tabId);
     for (const l of this.listeners) {
-      l.fn({ type: 'update', chains: [], removed, evicted: this.evicted, current: this.currentOf(l.tabId) });
+      l.fn({ type: 'hopscope/update', chains: [], removed, evicted: this.evicted, current: this.currentOf(l.tabId) });
     }
   }
 
@@ -69,7 +76,7 @@ export class MockConnector implements Connector {
     }
     for (const l of this.listeners) {
       l.fn({
-        type: 'update',
+        type: 'hopscope/update',
         chains: this.forTab(l.tabId, chains),
         removed: [],
         evicted: this.evicted,
@@ -78,18 +85,41 @@ export class MockConnector implements Connector {
     }
   }
 
+  /** Simulates the service worker stopping: the connection is lost until reconnect(). */
+  disconnect(): void {
+    this.connected = false;
+    for (const l of this.listeners) l.fn({ type: 'status', connected: false });
+  }
+
+  /** The worker is back: clears asked for meanwhile apply first, then a fresh snapshot. */
+  reconnect(): void {
+    this.connected = true;
+    for (const tabId of this.waiting.splice(0)) this.apply(tabId);
+    for (const l of this.listeners) this.snapshot(l);
+  }
+
   /** Simulates a service worker restart: disconnected, then a fresh snapshot. */
   restart(): void {
-    for (const l of this.listeners) {
-      l.fn({ type: 'status', connected: false });
-      l.fn({ type: 'status', connected: true });
-      l.fn({
-        type: 'snapshot',
-        chains: this.forTab(l.tabId, this.chains),
-        evicted: this.evicted,
-        current: this.currentOf(l.tabId),
-      });
-    }
+    this.disconnect();
+    this.reconnect();
+  }
+
+  private snapshot({ tabId, fn }: Listener): void {
+    fn({ type: 'status', connected: true });
+    fn({
+      type: 'hopscope/snapshot',
+      chains: this.forTab(tabId, this.chains),
+      evicted: this.evicted,
+      current: this.currentOf(tabId),
+    });
+  }
+
+  /** Forgets the chains of a tab (null: all); returns their ids. */
+  private apply(tabId: number | null): string[] {
+    this.cleared.push(tabId);
+    const removed = this.forTab(tabId, this.chains).map((c) => c.id);
+    this.chains = this.chains.filter((c) => !removed.includes(c.id));
+    return removed;
   }
 
   private currentOf(tabId: number | null): string | null {

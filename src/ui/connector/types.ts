@@ -1,9 +1,9 @@
 /**
- * The only door from the panel UI to the browser. The extension implementation talks to the
- * service worker over the typed port; the mock feeds chains from memory, so the UI runs and
- * is tested without an extension.
+ * The only door from the extension pages' UI (panel, popup) to the browser. The extension
+ * implementation talks to the service worker over the typed port; the mock feeds chains from
+ * memory, so the UI runs and is tested without an extension.
  */
-import type { Chain } from '../../core/model/chain.ts';
+import type { WorkerToPage } from '../../shared/protocol.ts';
 
 export interface TabInfo {
   id: number;
@@ -11,10 +11,15 @@ export interface TabInfo {
   url: string;
 }
 
-export type ConnectorEvent =
-  | { type: 'snapshot'; chains: Chain[]; evicted: number; current: string | null }
-  | { type: 'update'; chains: Chain[]; removed: string[]; evicted: number; current: string | null }
-  | { type: 'status'; connected: boolean; error?: string };
+/** Whether the worker answers; error: what it refused (e.g. a page of an older version). */
+export interface ConnectionStatus {
+  type: 'status';
+  connected: boolean;
+  error?: string;
+}
+
+/** The worker's snapshot and updates as they came over the port, and the connection's state. */
+export type ConnectorEvent = WorkerToPage['hopscope/snapshot'] | WorkerToPage['hopscope/update'] | ConnectionStatus;
 
 export type Theme = 'light' | 'dark';
 
@@ -25,9 +30,15 @@ export interface Connector {
   listTabs(): Promise<TabInfo[]>;
   /**
    * Follows the chains of a tab (null: every tab): a snapshot first, then updates; after a
-   * lost connection (the service worker stopped) it reconnects and sends a fresh snapshot.
+   * lost connection (status `connected: false`: the service worker stopped) it reconnects and
+   * sends a fresh snapshot.
    */
   subscribe(tabId: number | null, listener: (event: ConnectorEvent) => void): () => void;
+  /**
+   * Forgets the chains of a tab (null: all). Asked while the connection is lost, it waits and
+   * reaches the worker before the next subscription, so the snapshot after the reconnect
+   * already shows it applied.
+   */
   clear(tabId: number | null): void;
   /** The active tab of the current window (for the popup). */
   activeTabId(): Promise<number | undefined>;

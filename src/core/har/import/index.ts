@@ -5,11 +5,11 @@
  * exactly as for recorded chains, so export → import → export gives the same document.
  */
 import type { Chain } from '../../model/chain.ts';
+import { plural } from '../../present/plural.ts';
 import { linkChains } from './link.ts';
 import { rebuildHopscopeChains } from './own.ts';
 import {
   clip,
-  count,
   describeJsonValue,
   HarImportError,
   HarSchema,
@@ -59,7 +59,7 @@ export function importHar(text: string, options: HarImportOptions = {}): HarImpo
   const recs = readEntries(log.entries, warnings);
   if (recs.length === 0) {
     throw new HarImportError(
-      `${subject} has no usable entry: none of its ${count(total, 'entry', 'entries')} has a request method, a URL and a response status.`,
+      `${subject} has no usable entry: none of its ${plural(total, 'entry')} has a request method, a URL and a response status.`,
     );
   }
 
@@ -68,7 +68,7 @@ export function importHar(text: string, options: HarImportOptions = {}): HarImpo
   const chains = [...rebuildHopscopeChains(own, warnings), ...linkChains(others)];
   if (chains.length === 0) {
     warnings.push(
-      `No redirect found: the ${count(recs.length, 'request', 'requests')} in this file were all answered without one.`,
+      `No redirect found: the ${plural(recs.length, 'request')} in this file were all answered without one.`,
     );
   }
   return { chains, entries: total, warnings, creator };

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { Header, Hop } from '../../model/chain.ts';
-import { pluralWord } from '../../present/plural.ts';
+import { plural, pluralWord } from '../../present/plural.ts';
 import { toHeaders } from '../../record/headers.ts';
 import { buildHop } from '../../record/hop.ts';
 import { HopscopeReadSchema } from '../schema.ts';
@@ -136,7 +136,7 @@ export function harShapeMessage(issues: readonly z.core.$ZodIssue[], data: objec
   const path = issue?.path.join('.') ?? '';
   if (issue?.code === 'too_big') {
     const entries = (data as { log: { entries: unknown[] } }).log.entries;
-    return `${subject} has ${count(entries.length, 'entry', 'entries')}, more than the ${MAX_IMPORT_ENTRIES.toLocaleString('en-US')} Hopscope imports at once: save a HAR of fewer requests (for example only the page you need).`;
+    return `${subject} has ${plural(entries.length, 'entry')}, more than the ${MAX_IMPORT_ENTRIES.toLocaleString('en-US')} Hopscope imports at once: save a HAR of fewer requests (for example only the page you need).`;
   }
   if (path === 'log.entries') return `${subject} is JSON but not a HAR: it has no log.entries array.`;
   return `${subject} is JSON but not a HAR: it has no "log" object with an entries array.`;
@@ -167,11 +167,11 @@ export function readEntries(raw: readonly unknown[], warnings: string[]): Rec[] 
   }
   warnings.push(...skipped.slice(0, MAX_ENTRY_WARNINGS));
   if (skipped.length > MAX_ENTRY_WARNINGS) {
-    warnings.push(`${count(skipped.length - MAX_ENTRY_WARNINGS, 'more entry was', 'more entries were')} skipped.`);
+    warnings.push(`${plural(skipped.length - MAX_ENTRY_WARNINGS, 'more entry was', 'more entries were')} skipped.`);
   }
   if (undated > 0) {
     warnings.push(
-      `${count(undated, 'entry has', 'entries have')} no readable startedDateTime: ${undated === 1 ? 'it keeps its' : 'they keep their'} place in the file and ${undated === 1 ? 'its' : 'their'} times show as 0.`,
+      `${plural(undated, 'entry has', 'entries have')} no readable startedDateTime: ${pluralWord(undated, 'it keeps its', 'they keep their')} place in the file and ${pluralWord(undated, 'its', 'their')} times show as 0.`,
     );
   }
   return recs;
@@ -225,10 +225,6 @@ function headerList(list: ReadonlyArray<{ name: string; value: string } | null>)
 
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-export function count(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('en-US')} ${pluralWord(n, one, many)}`;
 }
 
 // ——— Hops ———
