@@ -70,6 +70,14 @@ wr.onCompleted.addListener(listener('onCompleted'), others, ['responseHeaders'])
 // No third argument: Firefox throws on any, even undefined.
 wr.onErrorOccurred.addListener(listener('onErrorOccurred'), every);
 
+// The URL a navigation asked for: a first request already at its https twin was upgraded by the
+// browser itself (HTTPS-Upgrades), a hop webRequest never reports.
+browser.webNavigation.onBeforeNavigate.addListener(
+  (details) => {
+    if (details.frameId === 0) session.navigate(details);
+  },
+  { url: [{ schemes: ['http'] }] },
+);
 // Client-side redirects: Chromium marks the navigation a page started by itself
 // (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.
 browser.webNavigation.onCommitted.addListener(

@@ -5,7 +5,7 @@
  */
 
 import type { Chain } from '../core/model/chain.ts';
-import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/record/events.ts';
+import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent } from '../core/record/events.ts';
 import type { ChainChanges } from '../core/record/recorder.ts';
 import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION, type StoredMeta } from '../shared/storage-keys.ts';
 
@@ -18,6 +18,7 @@ export interface StorageAreaLike {
 /** Something the worker received, as journalled while it was still loading. */
 export type JournalStep =
   | { kind: 'event'; event: RequestEvent }
+  | { kind: 'navigate'; details: NavigationDetails }
   | { kind: 'commit'; details: CommitDetails }
   | { kind: 'tabClosed'; tabId: number; timeStamp: number }
   | { kind: 'metaRefresh'; details: MetaRefreshDetails };
@@ -25,7 +26,7 @@ export type JournalStep =
 /** Keys of journalled steps: `journal:<worker>:<sequence>`, in the order received. */
 export const JOURNAL_KEY_PREFIX = 'journal:';
 
-const STEP_KINDS = new Set(['event', 'commit', 'tabClosed', 'metaRefresh']);
+const STEP_KINDS = new Set(['event', 'navigate', 'commit', 'tabClosed', 'metaRefresh']);
 
 export interface Persisted {
   chains: Chain[];

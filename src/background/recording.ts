@@ -5,7 +5,7 @@
  * once, so that a worker stopped before it finished loading loses none of them: the next one
  * replays the journal after the chains, then deletes it.
  */
-import type { CommitDetails, MetaRefreshDetails, RequestEvent } from '../core/record/events.ts';
+import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent } from '../core/record/events.ts';
 import { Recorder, type RecorderOptions } from '../core/record/recorder.ts';
 import { JOURNAL_KEY_PREFIX, type JournalStep, loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
@@ -48,6 +48,11 @@ export class RecordingSession {
 
   handle(event: RequestEvent): void {
     this.apply({ kind: 'event', event }, HOP_EVENTS.has(event.event));
+  }
+
+  /** A main-frame navigation started (webNavigation.onBeforeNavigate). */
+  navigate(details: NavigationDetails): void {
+    this.apply({ kind: 'navigate', details });
   }
 
   /** A main-frame navigation committed (webNavigation.onCommitted). */
@@ -98,6 +103,7 @@ export class RecordingSession {
     const r = this.recorder;
     if (step.kind === 'event') r.handle(step.event);
     else if (step.kind === 'commit') r.onCommitted(step.details);
+    else if (step.kind === 'navigate') r.onBeforeNavigate(step.details);
     else if (step.kind === 'tabClosed') r.tabClosed(step.tabId, step.timeStamp);
     else r.noteMetaRefresh(step.details);
   }

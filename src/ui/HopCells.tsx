@@ -18,7 +18,14 @@ export function MethodCell({ hop }: { hop: Hop }) {
 
 /** server, internal (HSTS…) or client (meta refresh…). */
 export function KindCell({ hop }: { hop: Hop }) {
-  return <span className={`kind ${hop.kind}`}>{kindLabel(hop)}</span>;
+  const title = hop.inferred
+    ? 'The browser made this hop without telling extensions; Hopscope inferred it from the navigation'
+    : undefined;
+  return (
+    <span className={`kind ${hop.kind}`} title={title}>
+      {kindLabel(hop)}
+    </span>
+  );
 }
 
 /** The cache verdict; its reason on hover. */

@@ -33,12 +33,16 @@ function analyzeHop(chain: Chain, i: number, firstSeen: Map<string, number>): An
     index: i,
     cache: cacheVerdict(hop),
     crossOrigin: isCrossOrigin(hop.url, hop.redirectUrl),
-    downgrade: isDowngrade(hop.url, hop.redirectUrl),
+    // What the server (or the page) sent: the browser's own fallback to http is not a downgrade
+    // someone configured, and its hop says so itself.
+    downgrade: hop.kind !== 'internal' && isDowngrade(hop.url, hop.redirectUrl),
   };
   const next = nextMethod(chain, i);
   if (next !== undefined) analyzed.methodChange = describeMethodChange(hop, next);
   // The same request again (URL and method): a form that posts back to its own URL and is
-  // answered with a 303 to a GET of it is not a loop.
+  // answered with a 303 to a GET of it is not a loop. The browser's own hops (an upgrade to
+  // https and its fallback to http) are not requests the server answered: they never count.
+  if (hop.kind === 'internal') return analyzed;
   const key = `${hop.method} ${resourceKey(hop.url)}`;
   const earlier = firstSeen.get(key);
   if (earlier === undefined) firstSeen.set(key, i);

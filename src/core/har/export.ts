@@ -65,6 +65,7 @@ function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean): Ho
   if (hop.methodChange) hopscope.methodChange = hop.methodChange;
   if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
   if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
+  if (hop.inferred) hopscope.inferred = true;
   const entry: HopscopeHarEntry = {
     startedDateTime: iso(hop.startTime),
     time,

@@ -54,6 +54,8 @@ const FIELDS = {
   repeatsHop: z.optional(z.int().check(z.gte(0))),
   /** On `client` hops: how the page moved on (meta refresh, Refresh header, JavaScript). */
   clientRedirect: z.optional(ClientRedirectSchema),
+  /** The browser made this hop without reporting it to extensions; Hopscope inferred it (HTTPS-Upgrades). */
+  inferred: z.optional(z.literal(true)),
   chainOutcome: OutcomeSchema,
   tabId: z.int(),
   frameId: z.int(),

@@ -53,6 +53,11 @@ export interface Hop {
   clientRedirect?: ClientRedirect;
   /** A net error string when the request failed on this hop (e.g. net::ERR_CONNECTION_REFUSED). */
   error?: string;
+  /**
+   * The browser made this hop but did not report it to extensions (Chrome's HTTPS-Upgrades):
+   * Hopscope inferred it from the navigation and the requests around it.
+   */
+  inferred?: true;
 }
 
 export type ChainOutcome =

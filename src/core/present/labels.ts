@@ -47,7 +47,9 @@ export function clientLabel(client: ClientRedirect | undefined): string {
 
 /** "server", "internal (HSTS)", "client (meta refresh, 0 s)". */
 export function kindLabel(hop: HopFacts): string {
-  if (hop.kind === 'internal') return `internal (${printable(hop.internalReason ?? '?')})`;
+  if (hop.kind === 'internal') {
+    return `internal (${printable(hop.internalReason ?? '?')}${hop.inferred ? ', inferred' : ''})`;
+  }
   if (hop.kind === 'client') return `client (${clientLabel(hop.clientRedirect)})`;
   return hop.kind;
 }

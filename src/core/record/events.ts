@@ -64,6 +64,14 @@ export type RequestEvent =
 
 export type RequestEventName = RequestEvent['event'];
 
+/** webNavigation.onBeforeNavigate for a main frame: the URL the navigation asked for. */
+export interface NavigationDetails {
+  tabId: number;
+  frameId: number;
+  url: string;
+  timeStamp: number;
+}
+
 /** webNavigation.onCommitted for a main frame: tells a client redirect from a user navigation. */
 export interface CommitDetails {
   tabId: number;

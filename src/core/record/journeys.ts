@@ -10,6 +10,7 @@ import type { CommitDetails, MetaRefreshDetails } from './events.ts';
 import { capHops, refreshDelay } from './hop.ts';
 import type { RequestTracker } from './requests.ts';
 import type { ChainStore } from './store.ts';
+import type { Navigations } from './upgrades.ts';
 
 function redirects(chain: Chain): number {
   let n = 0;
@@ -27,6 +28,7 @@ export class Journeys {
     private readonly store: ChainStore,
     private readonly requests: RequestTracker,
     private readonly maxHops: number,
+    private readonly navigations: Navigations,
   ) {}
 
   /** A restored main-frame chain: the newest one of its tab is taken as the page it shows. */
@@ -49,6 +51,7 @@ export class Journeys {
 
   tabClosed(tabId: number): void {
     this.metaRefresh.delete(tabId);
+    this.navigations.ended(tabId);
   }
 
   /** The content script saw a meta refresh in a tab's top-level document. */
@@ -75,6 +78,7 @@ export class Journeys {
    */
   onCommitted(d: CommitDetails): void {
     if (d.frameId !== 0) return;
+    this.navigations.ended(d.tabId);
     const previousId = this.currentByTab.get(d.tabId);
     const committed = isHttpUrl(d.url) ? this.committedChain(d.tabId, d.url) : undefined;
     if (!committed) {

@@ -6,10 +6,11 @@
  */
 import type { Chain } from '../model/chain.ts';
 import { isHttpUrl } from '../model/url.ts';
-import type { CommitDetails, MetaRefreshDetails, RequestEvent } from './events.ts';
+import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent } from './events.ts';
 import { Journeys } from './journeys.ts';
 import { RequestTracker } from './requests.ts';
 import { type ChainChanges, type ChainListener, ChainStore } from './store.ts';
+import { Navigations } from './upgrades.ts';
 
 export { refreshDelay } from './hop.ts';
 export { MAX_UNDER_WAY, TAB_CLOSED } from './requests.ts';
@@ -37,13 +38,14 @@ export class Recorder {
   private readonly store: ChainStore;
   private readonly requests: RequestTracker;
   private readonly journeys: Journeys;
+  private readonly navigations = new Navigations();
   private readonly ignoreUrl: (url: string) => boolean;
 
   constructor(options: RecorderOptions = {}) {
     const opts = { ...DEFAULTS, ...options };
     this.store = new ChainStore({ maxChains: opts.maxChains, maxBytes: opts.maxBytes });
-    this.requests = new RequestTracker(this.store, opts.maxHops);
-    this.journeys = new Journeys(this.store, this.requests, opts.maxHops);
+    this.requests = new RequestTracker(this.store, opts.maxHops, this.navigations);
+    this.journeys = new Journeys(this.store, this.requests, opts.maxHops, this.navigations);
     this.ignoreUrl = options.ignoreUrl ?? (() => false);
   }
 
@@ -96,6 +98,18 @@ export class Recorder {
   /** The content script saw a meta refresh in a tab's top-level document. */
   noteMetaRefresh(d: MetaRefreshDetails): void {
     this.journeys.noteMetaRefresh(d);
+  }
+
+  /**
+   * A main-frame navigation started (webNavigation.onBeforeNavigate): the URL it asked for, which
+   * tells a request the browser upgraded to https itself (HTTPS-Upgrades).
+   */
+  onBeforeNavigate(d: NavigationDetails): void {
+    if (d.frameId !== 0 || !isHttpUrl(d.url) || this.ignoreUrl(d.url)) return;
+    this.navigations.started(d);
+    // The navigation's first request may have been reported before the navigation itself.
+    const first = this.requests.firstRequestOf(d.tabId);
+    if (first) this.requests.upgradedStart(first);
   }
 
   /** A main-frame navigation committed (webNavigation.onCommitted). */

@@ -15,6 +15,7 @@ import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent,
 import { toHeaders } from './headers.ts';
 import { buildHop, capHops } from './hop.ts';
 import type { ChainStore } from './store.ts';
+import { FALLBACK_WINDOW_MS, isUpgradeOf, markFallback, type Navigations, upgradeHop } from './upgrades.ts';
 
 /**
  * Most requests tracked while under way without a chain (not redirected so far), and most
@@ -62,6 +63,7 @@ export class RequestTracker {
   constructor(
     private readonly store: ChainStore,
     private readonly maxHops: number,
+    private readonly navigations: Navigations,
   ) {}
 
   /** Requests under way that are tracked (chains not ended, requests not yet redirected, evicted ones). */
@@ -156,6 +158,63 @@ export class RequestTracker {
     for (const requestId of requestIds) this.chainOf.set(requestId, chainId);
   }
 
+  /**
+   * A navigation that asked for http://X and whose first request is already https://X was
+   * upgraded by the browser: the journey starts with that hop. Either event may come first.
+   */
+  upgradedStart(chain: Chain): void {
+    const request = chain.pending;
+    if (chain.type !== 'main_frame' || chain.hops.length || !request) return;
+    // Browser times, not arrival order: the navigation started before its first request.
+    const nav = this.navigations.upgradedTo(chain.tabId, request.url, request.startTime);
+    if (!nav) return;
+    chain.hops.push(upgradeHop(nav.url, request.url, request.method, nav.timeStamp, request.startTime));
+    chain.startTime = Math.min(chain.startTime, nav.timeStamp);
+    this.store.touch(chain);
+  }
+
+  /** The tab's newest chain under way that has not a hop yet: its navigation's first request. */
+  firstRequestOf(tabId: number): Chain | undefined {
+    let newest: Chain | undefined;
+    for (const chainId of this.chainOf.values()) {
+      const chain = this.store.get(chainId);
+      if (chain?.tabId === tabId && chain.type === 'main_frame' && !chain.hops.length) newest = chain;
+    }
+    return newest;
+  }
+
+  /**
+   * A new request for http://X in a tab whose upgraded https://X attempt just failed, with no
+   * page committed in between: the browser fell back to http. It continues that chain.
+   */
+  private fallBack(d: BeforeRequestDetails, request: PendingHop): boolean {
+    const tabId = d.tabId ?? -1;
+    if (!this.navigations.navigating(tabId)) return false;
+    let failed: Chain | undefined;
+    for (const chain of this.store.values()) {
+      if (chain.tabId === tabId && chain.type === 'main_frame') failed = chain;
+    }
+    const last = failed?.hops.at(-1);
+    if (
+      !failed ||
+      !last ||
+      failed.outcome.state !== 'error' ||
+      !last.error ||
+      !isUpgradeOf(d.url, last.url) ||
+      d.timeStamp - (failed.endTime ?? 0) > FALLBACK_WINDOW_MS
+    ) {
+      return false;
+    }
+    markFallback(last, d.url);
+    failed.outcome = { state: 'pending' };
+    delete failed.endTime;
+    failed.pending = request;
+    failed.requestIds = [...(failed.requestIds ?? [failed.requestId]), d.requestId];
+    this.chainOf.set(d.requestId, failed.id);
+    this.store.touch(failed);
+    return true;
+  }
+
   /** The request under way of a tracked request, touching its chain (its headers will change). */
   private requestOf(requestId: string): PendingHop | undefined {
     const id = this.chainOf.get(requestId);
@@ -175,13 +234,19 @@ export class RequestTracker {
       const last = chain.hops.at(-1);
       if (chain.pending?.url === d.url) return; // duplicate delivery
       if (last && last.endTime > d.timeStamp) return; // late: that hop was already built from its end
+      // Redirected to http://X, continued at https://X: the browser upgraded it (HTTPS-Upgrades).
+      if (last?.redirectUrl && chain.type === 'main_frame' && isUpgradeOf(last.redirectUrl, d.url)) {
+        chain.hops.push(upgradeHop(last.redirectUrl, d.url, d.method, last.endTime, d.timeStamp));
+        capHops(chain.hops, this.maxHops);
+      }
       chain.pending = request;
       this.store.touch(chain);
       return;
     }
     if (this.endedAfter(d)) return; // late: its chain has ended
     if (d.type === 'main_frame') {
-      this.createChain(d, request);
+      if (this.fallBack(d, request)) return;
+      this.upgradedStart(this.createChain(d, request));
       return;
     }
     this.unredirected.set(d.requestId, {

@@ -56,6 +56,7 @@ function ownHop(rec: Rec, f: HopscopeFields): Hop {
   if (f.kind) hop.kind = f.kind;
   if (f.internalReason) hop.internalReason = f.internalReason;
   else if (f.kind && f.kind !== 'internal') delete hop.internalReason;
+  if (f.inferred) hop.inferred = true;
   if (hop.kind === 'client' && f.clientRedirect) {
     hop.clientRedirect = { type: f.clientRedirect.type, afterMs: f.clientRedirect.afterMs };
     if (f.clientRedirect.delaySeconds !== undefined) hop.clientRedirect.delaySeconds = f.clientRedirect.delaySeconds;

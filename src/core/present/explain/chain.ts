@@ -24,7 +24,9 @@ function internalShort(hop: Hop): string {
     case 'Delegate':
       return 'an extension or declarativeNetRequest rule redirected it';
     case 'HttpsUpgrades':
-      return 'HTTPS-Upgrades tried https first';
+      return hop.url.startsWith('https:')
+        ? 'the https attempt failed and the browser fell back to http (HTTPS-Upgrades)'
+        : `the browser upgraded to https itself (HTTPS-Upgrades)${hop.inferred ? ', a hop extensions are not told of: inferred' : ''}`;
     default:
       return `the browser redirected it itself (${printable(hop.internalReason ?? 'no reason given')})`;
   }

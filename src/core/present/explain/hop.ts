@@ -46,13 +46,7 @@ function internalPoints(hop: Hop): { headline: string; points: string[] } {
         ],
       };
     case 'HttpsUpgrades':
-      return {
-        headline: `HTTPS-Upgrades: the browser tried https first → ${shortTarget(hop)}`,
-        points: [
-          "Chrome's HTTPS-Upgrades (or HTTPS-First Mode) tried https first: the browser rewrote the http URL before contacting anyone, and falls back to http only if the https load fails. The server was not contacted for the http URL.",
-          made,
-        ],
-      };
+      return httpsUpgradesPoints(hop, made);
     default:
       return {
         headline: `Internal redirect by the browser (${printable(reason || 'no reason given')}) → ${shortTarget(hop)}`,
@@ -62,6 +56,31 @@ function internalPoints(hop: Hop): { headline: string; points: string[] } {
         ],
       };
   }
+}
+
+/** Chrome's HTTPS-Upgrades: its upgrade to https, or its fallback to http when https failed. */
+function httpsUpgradesPoints(hop: Hop, made: string): { headline: string; points: string[] } {
+  const inferred = hop.inferred
+    ? 'Extensions are not told of this hop (webRequest never reports it): Hopscope inferred it from the navigation and the requests around it, and DevTools shows it the same way.'
+    : undefined;
+  if (hop.url.startsWith('https:')) {
+    const why = hop.error ? ` (${describeNetError(hop.error).short})` : '';
+    return {
+      headline: `HTTPS-Upgrades fell back to http: the https attempt failed${printable(why)} → ${shortTarget(hop)}`,
+      points: [
+        `The browser had upgraded the request to https itself; that attempt failed${printable(why)}, so it loaded the http URL instead, unencrypted, and will not try https on this host again for a while. Make the site answer over https (and redirect http to it) so users get the secure page.`,
+        ...(inferred ? [inferred] : []),
+      ],
+    };
+  }
+  return {
+    headline: `HTTPS-Upgrades: the browser tried https first → ${shortTarget(hop)}`,
+    points: [
+      "Chrome's HTTPS-Upgrades (or HTTPS-First Mode) tried https first: the browser rewrote the http URL before contacting anyone, and falls back to http only if the https load fails. The server was not contacted for the http URL, so its own answer there (a redirect, or the page) is not in this chain: `hopscope trace --no-https-upgrades` shows it.",
+      ...(inferred ? [inferred] : []),
+      made,
+    ],
+  };
 }
 
 /** A page that answered and then navigated on by itself: how, and what it costs. */
@@ -194,7 +213,7 @@ export function explainHop(chain: Chain, hop: Hop): Explanation {
   const location = locationPoint(hop);
   if (location) points.push(location);
   if (hop.crossOrigin) points.push(...crossOriginPoints(chain, hop));
-  if (hop.downgrade) points.push(downgradePoint(hop));
+  if (hop.downgrade) points.push(downgradePoint(hop, chain.hops[hop.index + 1]));
   const upgrade = upgradePoint(hop);
   if (upgrade) points.push(upgrade);
   points.push(...loopPoints(chain, hop));

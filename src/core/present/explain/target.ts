@@ -48,13 +48,16 @@ export function crossOriginPoints(chain: Chain, hop: Hop): string[] {
 }
 
 /** A redirect from https to http: what is exposed, and how HSTS would have prevented it. */
-export function downgradePoint(hop: Hop): string {
+export function downgradePoint(hop: Hop, next?: Hop): string {
   const from = hostOf(hop.url);
   const to = hostOf(hop.redirectUrl);
   const hsts =
     from === to
       ? `HSTS on ${printable(from)} would prevent it: the browser would rewrite the http URL to https itself (RFC 6797 §8.3).`
       : `HSTS on ${printable(to)} would make the browser upgrade the target to https itself (RFC 6797 §8.3); HSTS on ${printable(from)} does not cover another host.`;
+  if (next?.kind === 'internal' && next.redirectUrl.startsWith('https:')) {
+    return `Downgrade in the Location: it points to http. This browser upgraded it to https itself (${printable(next.internalReason ?? 'internal redirect')}), so the next page loaded encrypted here; a browser without that, a crawler or an HTTP client follows it to http, unencrypted. ${hsts}`;
+  }
   return `Downgrade from https to http: everything after this hop travels unencrypted, so anyone on the network can read and change it; cookies without the Secure attribute are exposed (RFC 6265bis §4.1.2.5). ${hsts}`;
 }
 
