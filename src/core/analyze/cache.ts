@@ -94,6 +94,7 @@ export function cacheVerdict(
         verdict: 'cacheable-explicit',
         reason: `Cache-Control: max-age=${cc.maxAge}${age ? ` (Age ${age})` : ''} lets the browser reuse it for ${formatDuration(left)} without asking the server.`,
         headers,
+        lifetime: left,
       };
     }
     return {
@@ -112,6 +113,7 @@ export function cacheVerdict(
         verdict: 'cacheable-explicit',
         reason: `Expires lets the browser reuse it for ${formatDuration(Math.round((expiresAt - now) / 1000))} without asking the server.`,
         headers,
+        lifetime: Math.round((expiresAt - now) / 1000),
       };
     }
     return { verdict: 'not-cacheable', reason: 'Expires is in the past or invalid: already stale.', headers };

@@ -5,12 +5,14 @@
 import type { Chain, Hop } from '../model/chain.ts';
 import { resourceKey } from '../model/url.ts';
 import { cacheVerdict } from './cache.ts';
+import { findingsOf } from './findings/index.ts';
 import { isCrossOrigin, isDowngrade } from './flags.ts';
 import { describeMethodChange } from './method.ts';
 import { summarize } from './summary.ts';
 import type { AnalyzedChain, AnalyzedHop } from './types.ts';
 
 export { cacheVerdict, cachingHeaders } from './cache.ts';
+export * from './findings/index.ts';
 export { isCrossOrigin, isDowngrade } from './flags.ts';
 export { describeMethodChange, methodAfterRedirect } from './method.ts';
 export { endsInError, finalStatus, summarize } from './summary.ts';
@@ -57,7 +59,13 @@ export function analyze(chain: Chain): AnalyzedChain {
   if (ANALYZED.has(chain)) return chain as AnalyzedChain;
   const firstSeen = new Map<string, number>();
   const hops = chain.hops.map((_, i) => analyzeHop(chain, i, firstSeen));
-  const analyzed: AnalyzedChain = { ...chain, hops, summary: summarize({ hops, outcome: chain.outcome }) };
+  const analyzed: AnalyzedChain = {
+    ...chain,
+    hops,
+    summary: summarize({ hops, outcome: chain.outcome }),
+    findings: [],
+  };
+  analyzed.findings = findingsOf(analyzed);
   ANALYZED.add(analyzed);
   return analyzed;
 }

@@ -4,6 +4,7 @@
  * disagree.
  */
 import type { Chain, Header, Hop } from '../model/chain.ts';
+import type { Finding } from './findings/types.ts';
 
 export type CacheVerdictKind =
   /** The browser answered from its HTTP cache; the server was not contacted. */
@@ -23,6 +24,8 @@ export interface CacheVerdict {
   reason: string;
   /** Caching headers as received (Cache-Control, Expires, Pragma, Age, ETag, Last-Modified, Vary). */
   headers: Header[];
+  /** With explicit freshness: for how many seconds the browser may reuse it without asking. */
+  lifetime?: number;
 }
 
 export type MethodChangeKind = 'changed' | 'kept' | 'none';
@@ -68,4 +71,6 @@ export interface ChainSummary {
 export interface AnalyzedChain extends Chain {
   hops: AnalyzedHop[];
   summary: ChainSummary;
+  /** What the rules find wrong with it (default settings), most severe first. */
+  findings: Finding[];
 }

@@ -5,7 +5,14 @@
  * README.
  */
 import type { Entry, Har, Header as HarHeader, QueryString } from 'har-format';
-import { type AnalyzedChain, type AnalyzedHop, analyze } from '../analyze/index.ts';
+import {
+  type AnalyzedChain,
+  type AnalyzedHop,
+  analyze,
+  type Finding,
+  findingsOf,
+  type RuleSettings,
+} from '../analyze/index.ts';
 import type { Chain, Header } from '../model/chain.ts';
 import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
@@ -22,6 +29,8 @@ export interface HarExportOptions {
   /** Keep cookies, credentials and secret-looking URL parameters. Off by default. */
   includeSensitive?: boolean;
   creatorVersion?: string;
+  /** Rule settings for the findings written to `_hopscope.findings` (defaults when absent). */
+  rules?: RuleSettings;
 }
 
 export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
@@ -43,7 +52,28 @@ function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] 
   return list.map((h) => ({ name: h.name, value: h.value }));
 }
 
-function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean): HopscopeHarEntry {
+/**
+ * The findings of a chain as written to the file: their sentences quote the chain's URLs, so
+ * they quote them as the entries do (RFC 3986, redacted when sanitized).
+ */
+function findingsForHar(chain: AnalyzedChain, rules: RuleSettings | undefined, sanitize: boolean): Finding[] {
+  const findings = rules ? findingsOf(chain, rules) : chain.findings;
+  const urls = new Map<string, string>();
+  for (const h of chain.hops) {
+    for (const url of [h.url, h.redirectUrl]) {
+      const written = uriForHar(sanitize ? redactUrl(url) : url);
+      if (url && written !== url) urls.set(url, written);
+    }
+  }
+  if (!urls.size) return findings;
+  const longestFirst = [...urls].sort((a, b) => b[0].length - a[0].length);
+  return findings.map((f) => ({
+    ...f,
+    message: longestFirst.reduce((text, [raw, written]) => text.split(raw).join(written), f.message),
+  }));
+}
+
+function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean, findings: Finding[]): HopscopeHarEntry {
   const clean = sanitize ? redactUrl : (u: string) => u;
   const url = uriForHar(clean(hop.url));
   const httpVersion = hop.httpVersion || 'unknown';
@@ -66,6 +96,8 @@ function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean): Ho
   if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
   if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
   if (hop.inferred) hopscope.inferred = true;
+  const mine = findings.filter((f) => f.hop === hop.index);
+  if (mine.length) hopscope.findings = mine;
   const entry: HopscopeHarEntry = {
     startedDateTime: iso(hop.startTime),
     time,
@@ -113,7 +145,8 @@ export function chainsToHar(chains: readonly Chain[], options: HarExportOptions 
   const entries: Entry[] = [];
   for (const facts of chains) {
     const chain = analyze(facts);
-    for (const hop of chain.hops) entries.push(hopEntry(chain, hop, sanitize));
+    const findings = findingsForHar(chain, options.rules, sanitize);
+    for (const hop of chain.hops) entries.push(hopEntry(chain, hop, sanitize, findings));
   }
   return {
     log: {

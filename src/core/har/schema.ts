@@ -5,6 +5,7 @@
  * `chainId`/`hopIndex` makes the entry one of another tool's.
  */
 import * as z from 'zod/mini';
+import { RULE_IDS, SEVERITIES } from '../analyze/findings/types.ts';
 
 // Extension pages forbid eval (MV3 CSP): without this, zod probes `new Function` when it builds
 // an object schema, which the panel reports as a CSP violation.
@@ -38,6 +39,14 @@ export const ClientRedirectSchema = z.object({
   afterMs: z.number().check(z.gte(0)),
 });
 
+const FindingSchema = z.object({
+  rule: z.enum(RULE_IDS),
+  severity: z.enum(SEVERITIES),
+  hop: z.int().check(z.gte(0)),
+  message: z.string(),
+  source: z.optional(z.object({ title: z.string(), url: z.string() })),
+});
+
 /** What the export writes under `_hopscope`: one declaration, the type and the reader derive from it. */
 const FIELDS = {
   /** Links the hops of one chain: HAR itself has no such field. */
@@ -56,6 +65,8 @@ const FIELDS = {
   clientRedirect: z.optional(ClientRedirectSchema),
   /** The browser made this hop without reporting it to extensions; Hopscope inferred it (HTTPS-Upgrades). */
   inferred: z.optional(z.literal(true)),
+  /** What the rules found about this hop; derived, like the other conclusions. */
+  findings: z.optional(z.array(FindingSchema)),
   chainOutcome: OutcomeSchema,
   tabId: z.int(),
   frameId: z.int(),

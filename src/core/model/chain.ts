@@ -60,6 +60,9 @@ export interface Hop {
   inferred?: true;
 }
 
+/** The error of a chain still under way when its tab was closed. */
+export const TAB_CLOSED = 'tab closed';
+
 export type ChainOutcome =
   | { state: 'pending' }
   | { state: 'completed'; statusCode: number }

@@ -42,3 +42,47 @@ export function resolveUrl(location: string, base: string): string {
     return '';
   }
 }
+
+/** Names no public certificate can cover (RFC 6761, 6762, 8375 and common private suffixes). */
+const NON_UNIQUE_SUFFIXES = [
+  'test',
+  'local',
+  'example',
+  'invalid',
+  'localhost',
+  'internal',
+  'intranet',
+  'corp',
+  'home',
+  'lan',
+  'private',
+  'home.arpa',
+];
+
+function isPrivateIpv4(host: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168)
+  );
+}
+
+/**
+ * Whether a host is a public site, as Chrome tells them apart for "Always Use Secure
+ * Connections": not localhost, a private or loopback address, a single-label name or a
+ * non-unique name (`.test`, `.local`, …).
+ */
+export function isPublicHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host.startsWith('[')) return !/^\[(::1?|f[cd][0-9a-f]*:|fe[89ab][0-9a-f]*:)/.test(host);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return !isPrivateIpv4(host);
+  if (!host.includes('.')) return false;
+  return !NON_UNIQUE_SUFFIXES.some((suffix) => host === suffix || host.endsWith(`.${suffix}`));
+}

@@ -8,7 +8,7 @@
  * onBeforeRedirect; a service worker restarted mid-chain misses the start of a hop), so each
  * handler builds what it can from its own details.
  */
-import type { Chain, Hop, PendingHop } from '../model/chain.ts';
+import { type Chain, type Hop, type PendingHop, TAB_CLOSED } from '../model/chain.ts';
 import { isTooManyRedirects, MAX_REDIRECTS, parseStatusLine } from '../model/http.ts';
 import { sameResource } from '../model/url.ts';
 import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
@@ -24,8 +24,7 @@ import { FALLBACK_WINDOW_MS, isUpgradeOf, markFallback, type Navigations, upgrad
  */
 export const MAX_UNDER_WAY = 5000;
 
-/** The outcome of a chain still under way when its tab was closed. */
-export const TAB_CLOSED = 'tab closed';
+export { TAB_CLOSED } from '../model/chain.ts';
 
 /** A request not (yet) worth a chain: not a main frame and not redirected so far. */
 interface Unredirected {
