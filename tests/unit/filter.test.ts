@@ -87,7 +87,8 @@ describe('parseFilter', () => {
     ['hops:many', 'Unknown filter hops:many. Give a number, for example hops:>3 or hops:2.'],
     ['host:a/b', 'Unknown filter host:a/b.'],
     ['method:PO$T', 'Unknown filter method:PO$T.'],
-    ['foo:bar', 'Unknown filter foo:bar. Filters: status:, method:, is:, host:, type:, hops:.'],
+    ['foo:bar', 'Unknown filter foo:bar. Filters: status:, method:, is:, finding:, host:, type:, hops:.'],
+    ['finding:nope', 'Unknown rule nope in finding:nope. The rules: insecure-hop, downgrade,'],
     ['-colour:red', 'Unknown filter -colour:red.'],
     ['status:', 'status: needs a value, for example status:307.'],
   ])('%s → an error the panel can show', (input, message) => {
@@ -161,7 +162,22 @@ describe('matchesChain on recorded chains', () => {
     ['is:hsts', ['hsts-header#2', 'hsts-preload-synthetic']],
     ['is:cached', ['cache-301#2', 'cache-307-max-age#2', 'cache-308#2']],
     ['is:loop', ['loop']],
-    ['is:error', ['loop', 'unreachable']],
+    // A finding of severity error: the chain ends in an error (unreachable), loops, or downgrades.
+    ['is:error', ['downgrade', 'loop', 'unreachable']],
+    ['finding:method-changed', ['post-301', 'post-302']],
+    ['finding:loop,downgrade', ['downgrade', 'loop']],
+    [
+      'is:info -is:warning -is:error',
+      [
+        'cache-301#1',
+        'cache-301#2',
+        'cache-308#1',
+        'cache-308#2',
+        'hsts-header#2',
+        'post-308',
+        'hsts-preload-synthetic',
+      ],
+    ],
     ['is:downgrade', ['downgrade']],
     ['is:cross-origin', ['cross-host', 'downgrade', 'pending-after-redirect']],
     ['is:pending', ['pending-after-redirect']],

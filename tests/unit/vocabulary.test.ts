@@ -91,7 +91,8 @@ describe('CHAIN_BADGES', () => {
   it('the is: filters are explained with the badge meanings', () => {
     const help = new Map(FILTER_HELP.map((h) => [h.syntax, h.meaning]));
     expect(help.get('is:loop')).toBe('a URL repeats, or the browser gave up after 20 redirects');
-    expect(help.get('is:error')?.toLowerCase()).toBe(badgeTitle('error').toLowerCase());
+    expect(help.get('is:error')).toMatch(/^a finding of severity error/);
+    expect(help.get('is:downgrade')?.toLowerCase()).toBe(badgeTitle('downgrade').toLowerCase());
     expect(help.get('is:cross-origin')?.toLowerCase()).toBe(badgeTitle('crossOrigin').toLowerCase());
   });
 });

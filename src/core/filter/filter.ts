@@ -3,13 +3,14 @@
  * Parsed once into compiled predicates, then matched against thousands of chains per
  * keystroke, so matching parses no URL and allocates nothing.
  */
+import { isRuleId, RULE_IDS, type Severity } from '../analyze/findings/types.ts';
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../analyze/types.ts';
 import { type BadgeKey, badgeTitle } from '../present/labels.ts';
 import { RESOURCE_TYPE_WORDS } from '../present/resource-types.ts';
 import { lowerFirst } from '../present/text.ts';
 
 export interface Predicate {
-  /** `status`, `method`, `is`, `host`, `type` or `hops`. */
+  /** `status`, `method`, `is`, `finding`, `host`, `type` or `hops`. */
   key: string;
   /** The value as typed. */
   value: string;
@@ -45,7 +46,10 @@ export const FILTER_HELP: Array<{ syntax: string; meaning: string }> = [
   { syntax: 'is:hsts', meaning: 'an HSTS upgrade made by the browser' },
   { syntax: 'is:cached', meaning: badgeMeaning('fromCache') },
   { syntax: 'is:loop', meaning: badgeMeaning('loop') },
-  { syntax: 'is:error', meaning: badgeMeaning('error') },
+  { syntax: 'is:error', meaning: 'a finding of severity error (the chain ends in an error, a loop, a downgrade…)' },
+  { syntax: 'is:warning', meaning: 'a finding of severity warning' },
+  { syntax: 'is:info', meaning: 'a finding of severity info' },
+  { syntax: 'finding:long-chain', meaning: 'a finding of this rule (finding:loop,downgrade for either)' },
   { syntax: 'is:downgrade', meaning: badgeMeaning('downgrade') },
   { syntax: 'is:cross-origin', meaning: badgeMeaning('crossOrigin') },
   { syntax: 'is:method-changed', meaning: badgeMeaning('methodChanged') },
@@ -155,13 +159,20 @@ function hsts(hop: Hop): boolean {
   return hop.kind === 'internal' && hop.internalReason === 'HSTS';
 }
 
+/** The chain has a finding of this severity. */
+function withSeverity(severity: Severity): (chain: Chain) => boolean {
+  return (c) => c.findings.some((f) => f.severity === severity);
+}
+
 const IS_TESTS: Readonly<Record<string, (chain: Chain) => boolean>> = {
   redirect: (c) => c.summary.redirects > 0,
   internal: (c) => c.summary.internal,
   hsts: anyHop(hsts),
   cached: (c) => c.summary.fromCache,
   loop: (c) => c.summary.loop,
-  error: (c) => c.summary.error,
+  error: withSeverity('error'),
+  warning: withSeverity('warning'),
+  info: withSeverity('info'),
   downgrade: (c) => c.summary.downgrade,
   'cross-origin': (c) => c.summary.crossOrigin,
   'method-changed': (c) => c.summary.methodChanged,
@@ -180,7 +191,7 @@ const IS_ALIASES: Readonly<Record<string, string>> = {
   methodchanged: 'method-changed',
 };
 
-const KEYS = ['status', 'method', 'is', 'host', 'type', 'hops'] as const;
+const KEYS = ['status', 'method', 'is', 'finding', 'host', 'type', 'hops'] as const;
 type Key = (typeof KEYS)[number];
 
 /** URL schemes and the like: `https://x` typed into the box is text, not an unknown filter. */
@@ -238,7 +249,7 @@ function chainHasHost(chain: Chain, wanted: string, quick: RegExp): boolean {
 }
 
 const IS_LIST =
-  'is:redirect, is:internal, is:hsts, is:cached, is:loop, is:error, is:downgrade, is:cross-origin, is:method-changed, is:pending';
+  'is:redirect, is:internal, is:hsts, is:cached, is:loop, is:error, is:warning, is:info, is:downgrade, is:cross-origin, is:method-changed, is:pending';
 
 /** Compiles one key:value into a test, or returns the message to show. */
 function compile(key: Key, value: string): ((chain: Chain) => boolean) | string {
@@ -266,6 +277,14 @@ function compile(key: Key, value: string): ((chain: Chain) => boolean) | string 
       const test = IS_TESTS[IS_ALIASES[name] ?? name];
       if (!test) return `Unknown filter is:${value}. Try ${IS_LIST}.`;
       return test;
+    }
+    case 'finding': {
+      const rules = value.split(',').map((r) => r.trim().toLowerCase());
+      const unknown = rules.filter((r) => !isRuleId(r));
+      if (unknown.length)
+        return `Unknown rule ${unknown.join(', ')} in finding:${value}. The rules: ${RULE_IDS.join(', ')}.`;
+      const wanted = new Set(rules);
+      return (c) => c.findings.some((f) => wanted.has(f.rule));
     }
     case 'host': {
       const wanted = value
