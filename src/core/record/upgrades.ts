@@ -42,7 +42,11 @@ export function upgradeHop(http: string, https: string, method: string, startTim
     method,
     ...STATUS,
     requestHeaders: [],
-    responseHeaders: [],
+    // What DevTools shows on this hop (the browser's own, no server sent them).
+    responseHeaders: [
+      { name: 'Location', value: https },
+      { name: 'Non-Authoritative-Reason', value: HTTPS_UPGRADES },
+    ],
     redirectUrl: https,
     fromCache: false,
     startTime,
@@ -59,6 +63,10 @@ export function upgradeHop(http: string, https: string, method: string, startTim
  */
 export function markFallback(hop: Hop, http: string): void {
   Object.assign(hop, STATUS);
+  hop.responseHeaders = [
+    { name: 'Location', value: http },
+    { name: 'Non-Authoritative-Reason', value: HTTPS_UPGRADES },
+  ];
   hop.kind = 'internal';
   hop.internalReason = HTTPS_UPGRADES;
   hop.redirectUrl = http;
