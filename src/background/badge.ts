@@ -1,13 +1,19 @@
 /**
  * The toolbar badge: for each tab, how many redirects led to the page it shows, coloured by the
  * most notable kind (internal/HSTS, then client-side, then server), with the journey in the
- * tooltip, one line per hop. Badge state is per tab in the browser, so it survives worker
- * restarts and tab switches by itself.
+ * tooltip, one line per hop, each hop's errors and warnings at the end of its line. Badge state
+ * is per tab in the browser, so it survives worker restarts and tab switches by itself.
  */
 
 import { analyze } from '../core/analyze/index.ts';
 import type { Chain } from '../core/model/chain.ts';
-import { kindLabel, statusLabel } from '../core/present/labels.ts';
+import {
+  findingCountLabel,
+  kindLabel,
+  PROBLEM_SEVERITIES,
+  SEVERITY_LABELS,
+  statusLabel,
+} from '../core/present/labels.ts';
 import { plural } from '../core/present/plural.ts';
 import { printable } from '../core/present/text.ts';
 
@@ -33,11 +39,18 @@ export function badgeFor(facts: Chain | undefined): BadgeState {
     : kinds.has('client')
       ? BADGE_COLORS.client
       : BADGE_COLORS.server;
+  const problems = chain.findings.filter((f) => PROBLEM_SEVERITIES.includes(f.severity));
   const lines = chain.hops.map((h) => {
     const kind = h.kind === 'server' ? '' : ` [${kindLabel(h)}]`;
-    return `${statusLabel(h)} ${printable(h.url)}${kind}`;
+    // The hop's errors and warnings, most severe first (as findings are sorted).
+    const found = problems
+      .filter((f) => f.hop === h.index)
+      .map((f) => ` [${SEVERITY_LABELS[f.severity]}: ${f.rule}]`)
+      .join('');
+    return `${statusLabel(h)} ${printable(h.url)}${kind}${found}`;
   });
-  const title = `Hopscope: ${plural(redirects, 'redirect')}\n${lines.join('\n')}`;
+  const counted = findingCountLabel(chain.findings);
+  const title = `Hopscope: ${plural(redirects, 'redirect')}${counted ? ` · ${counted}` : ''}\n${lines.join('\n')}`;
   return { text: String(redirects), color, title: title.length > 1024 ? `${title.slice(0, 1023)}…` : title };
 }
 

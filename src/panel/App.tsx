@@ -51,6 +51,8 @@ export function App({ connector, search = location.search }: { connector: Connec
   const [preserveLog, setPreserveLog] = useState(false);
   const [includeSensitive, setIncludeSensitive] = useState(false);
   const [selectedId, setSelectedId] = useState<string | undefined>();
+  /** The user chose the selected chain (click, keys): it is theirs, never replaced by a newer one. */
+  const [picked, setPicked] = useState(false);
   const [selectedHop, setSelectedHop] = useState(0);
   const filterRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
@@ -72,24 +74,42 @@ export function App({ connector, search = location.search }: { connector: Connec
 
   const filter = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
   const source = imported?.chains ?? live.chains;
+  const scoped = useMemo(
+    () => (imported || preserveLog || tabId === null ? source : sinceLastNavigation(source)),
+    [source, imported, preserveLog, tabId],
+  );
   const listed = useMemo(() => {
-    const scoped = imported || preserveLog || tabId === null ? source : sinceLastNavigation(source);
     const out: Chain[] = [];
     for (let i = scoped.length - 1; i >= 0; i--) {
       const chain = scoped[i] as Chain;
       if (matchesChain(filter, chain)) out.push(chain);
     }
     return out;
-  }, [source, imported, preserveLog, tabId, filter]);
+  }, [scoped, filter]);
 
   const selected = listed.find((c) => c.id === selectedId);
+  // Until the user picks a chain (or once the one they picked is gone: cleared, or left behind
+  // by a navigation), the newest listed chain is selected, so its hops show without a click.
+  // Set while rendering, not in an effect: the panel never paints without it.
+  const newest = listed[0];
+  if (!selected && newest && (!picked || !scoped.some((c) => c.id === selectedId))) {
+    setSelectedId(newest.id);
+    setSelectedHop(0);
+    setPicked(false);
+  }
   const hop = selected?.hops[Math.min(selectedHop, (selected?.hops.length ?? 1) - 1)];
 
   const openHops = useCallback(() => hopTableRef.current?.focus(), []);
   const select = useCallback((id: string) => {
     setSelectedId(id);
+    setPicked(true);
     setSelectedHop(0);
   }, []);
+  /** Nothing selected, nothing picked: the newest chain is selected again. */
+  const unselect = () => {
+    setSelectedId(undefined);
+    setPicked(false);
+  };
 
   const onExport = (which: 'selected' | 'listed') => {
     const chains = which === 'selected' ? (selected ? [selected] : []) : [...listed].reverse();
@@ -104,7 +124,7 @@ export function App({ connector, search = location.search }: { connector: Connec
     try {
       const result = importHar(await file.text(), { source: file.name });
       setImported({ name: file.name, chains: result.chains.map(analyze), warnings: result.warnings });
-      setSelectedId(undefined);
+      unselect();
       setNotice({
         text: `Opened ${file.name}: ${plural(result.chains.length, 'redirect chain')} from ${plural(result.entries, 'entry')}${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${plural(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
       });
@@ -138,7 +158,7 @@ export function App({ connector, search = location.search }: { connector: Connec
     if (imported) setImported(undefined);
     // While the worker is unreachable the clear waits for it (see the status bar).
     else live.clear();
-    setSelectedId(undefined);
+    unselect();
     setNotice(undefined);
   };
 
@@ -167,7 +187,13 @@ export function App({ connector, search = location.search }: { connector: Connec
         {imported && (
           <span className="imported" role="status">
             Showing {imported.name}{' '}
-            <button type="button" onClick={() => setImported(undefined)}>
+            <button
+              type="button"
+              onClick={() => {
+                setImported(undefined);
+                unselect();
+              }}
+            >
               Back to recorded chains
             </button>
           </span>

@@ -7,12 +7,13 @@ import { useEffect, useState } from 'react';
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../core/analyze/index.ts';
 import { harText } from '../core/har/export.ts';
 import { chainDuration, durationLabel } from '../core/present/duration.ts';
-import { outcomeLabel } from '../core/present/labels.ts';
+import { outcomeLabel, PROBLEM_SEVERITIES } from '../core/present/labels.ts';
 import { plural } from '../core/present/plural.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
 import type { Connector } from '../ui/connector/types.ts';
 import { copyText, downloadText, harFileName } from '../ui/download.ts';
 import { CacheCell, KindCell, MethodCell } from '../ui/HopCells.tsx';
+import { SeverityChip, SeverityCounts } from '../ui/Severity.tsx';
 import { StatusCode } from '../ui/StatusCode.tsx';
 import { useChains } from '../ui/use-chains.ts';
 import { useTheme } from '../ui/use-theme.ts';
@@ -28,6 +29,34 @@ function host(url: string): string {
 function tabFromSearch(search: string): number | undefined {
   const value = new URLSearchParams(search).get('tabId');
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** The journey's errors and warnings: counted, then each with its rule and hop (the sentence on hover). */
+function Problems({ chain }: { chain: Chain }) {
+  const problems = chain.findings.filter((f) => PROBLEM_SEVERITIES.includes(f.severity));
+  return (
+    <section className="popup-findings" aria-label="Errors and warnings">
+      <p>
+        Findings:{' '}
+        <SeverityCounts
+          findings={chain.findings}
+          severities={PROBLEM_SEVERITIES}
+          none="no errors or warnings."
+          testId="popup-findings"
+        />
+      </p>
+      {problems.length > 0 && (
+        <ul>
+          {problems.map((f) => (
+            <li key={`${f.rule} ${f.hop} ${f.message}`} title={f.message} data-testid="popup-finding">
+              <SeverityChip severity={f.severity} /> <code>{f.rule}</code>{' '}
+              <span className="muted">hop {f.hop + 1}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 }
 
 function HopLine({ hop }: { hop: Hop }) {
@@ -79,6 +108,7 @@ export function Popup({ connector, search = location.search }: { connector: Conn
             ))}
           </ol>
           <p className="muted">{outcomeLabel(chain)}</p>
+          <Problems chain={chain} />
         </>
       )}
       <div className="popup-actions">

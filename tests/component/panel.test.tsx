@@ -140,7 +140,11 @@ describe('hop table and explanations', () => {
     renderPanel(mainFrames('chain-3xx', 'post-303'));
     preserveLog();
     const list = screen.getByRole('listbox');
+    // The newest chain is selected when the panel opens.
+    expect(rows()[0]?.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(rows()[1]?.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
     expect(rows()[0]?.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(list, { key: 'ArrowDown' });
     expect(rows()[1]?.getAttribute('aria-selected')).toBe('true');

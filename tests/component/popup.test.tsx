@@ -43,4 +43,23 @@ describe('popup', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Open full view' }));
     expect(connector.opened).toEqual([7]);
   });
+
+  it('counts the errors and warnings of the journey and names each, its sentence on hover', () => {
+    const loop = pageLoad('loop', 1);
+    const connector = new MockConnector([loop]);
+    render(<Popup connector={connector} search="?tabId=7" />);
+    expect(screen.getByTestId('popup-findings').textContent).toBe('1 error, 1 warning');
+    const items = screen.getAllByTestId('popup-finding');
+    expect(items.map((i) => i.textContent)).toEqual(['error loop hop 3', 'warning long-chain hop 4']);
+    expect(items[0]?.querySelector('.severity.error')).not.toBeNull();
+    expect(items[1]?.getAttribute('title')).toMatch(/^20 redirects before the page, more than 3/);
+
+    // A journey with info findings only, then one with none: nothing to count.
+    act(() => connector.push(pageLoad('cache-301', 2)));
+    expect(screen.getByTestId('popup-findings').textContent).toBe('no errors or warnings.');
+    expect(screen.queryAllByTestId('popup-finding')).toHaveLength(0);
+    act(() => connector.push(pageLoad('post-302', 3)));
+    expect(screen.getByTestId('popup-findings').textContent).toBe('1 warning');
+    expect(screen.getByTestId('popup-finding').textContent).toBe('warning method-changed hop 1');
+  });
 });

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { findingCountLabel } from '../../src/core/present/labels.ts';
 import { clientJourneyUrl } from '../../src/scenarios/index.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { assertValidHar } from '../support/har-validator.ts';
@@ -110,7 +111,8 @@ describe('client-side redirects', () => {
       expect(shown.text).toBe('4');
       expect(shown.color).toEqual(ORANGE);
       expect(shown.title.split('\n')).toEqual([
-        'Hopscope: 4 redirects',
+        // Issue 12: the first line counts the journey's errors and warnings.
+        expect.stringMatching(/^Hopscope: 4 redirects · \d+ warnings?$/),
         expect.stringMatching(/^301 Moved Permanently http:.*\/r\/301\?/),
         expect.stringMatching(/^302 Found http:.*\/r\/302\?/),
         expect.stringContaining(`[client (${label})]`),
@@ -230,5 +232,40 @@ describe('popup', () => {
     );
     await expect.poll(() => full.getByTestId('chain-row').count()).toBeGreaterThan(0);
     expect(await full.getByTestId('chain-row').first().textContent()).toMatch(/\/r\/301.*→ .*\/client\/landed.*5 hops/);
+  });
+});
+
+describe('findings while browsing', () => {
+  it('the badge tooltip counts the errors and warnings and names each hop’s; the popup counts them, live', async () => {
+    const page = await e2e.newPage();
+    await page.goto(mixedJourney('replace'));
+    const journey = await journeyTo(page, '/client/landed', 5);
+    // The journey drops query parameters and has 4 redirects: warnings, no error.
+    const counted = findingCountLabel(journey.findings);
+    expect(counted).toMatch(/^\d+ warnings?$/);
+    const problems = journey.findings.filter((f) => f.severity !== 'info');
+
+    const lines = (await badge(journey.tabId)).title.split('\n');
+    expect(lines[0]).toBe(`Hopscope: 4 redirects · ${counted}`);
+    for (const f of problems) expect(lines[f.hop + 1]).toContain(`[warning: ${f.rule}]`);
+    expect(lines[3]).toContain('[warning: lost-query-param]');
+    expect(lines[4]).toContain('[warning: long-chain]');
+    expect(lines.join('\n').match(/\[warning: /g)).toHaveLength(problems.length);
+
+    const popup = await e2e.newPage();
+    await popup.goto(`chrome-extension://${e2e.browser.extensionId}/extension/popup.html?tabId=${journey.tabId}`);
+    await expect.poll(() => popup.getByTestId('popup-findings').textContent()).toBe(counted);
+    expect(await popup.getByTestId('popup-finding').allTextContents()).toEqual(
+      problems.map((f) => `${f.severity} ${f.rule} hop ${f.hop + 1}`),
+    );
+
+    // The tab moves on to an https page that sends it to http: the popup follows.
+    await page.goto(`${e2e.server.origin('secure.test', 'https')}/downgrade`);
+    await page.waitForURL('**/downgrade/landed');
+    await expect.poll(() => popup.getByTestId('popup-findings').textContent(), { timeout: 15_000 }).toBe('1 error');
+    expect(await popup.getByTestId('popup-finding').allTextContents()).toEqual(['error downgrade hop 1']);
+    expect((await badge(journey.tabId)).title.split('\n')[1]).toMatch(/\/downgrade \[error: downgrade\]$/);
+    await popup.close();
+    await page.close();
   });
 });

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
+import { clientJourneyUrl } from '../../src/scenarios/index.ts';
 import { type E2E, startE2E } from '../support/extension-browser.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
@@ -187,5 +188,148 @@ describe('panel page as a tab', () => {
     await expect.poll(() => panel.getByText(/Reconnecting/).count()).toBe(0);
     expect((await e2e.browser.chains()).filter((c) => c.tabId === tabId)).toEqual([]);
     await cdp.detach();
+  });
+});
+
+/** The form POST a page of the tab submits, as a user would. */
+async function submitForm(page: Page, action: string): Promise<void> {
+  await page.evaluate((action) => {
+    const form = document.createElement('form');
+    form.method = 'POST';
+    form.action = action;
+    const input = document.createElement('input');
+    input.name = 'a';
+    input.value = '1';
+    form.append(input);
+    document.body.append(form);
+    form.submit();
+  }, action);
+}
+
+describe('findings in the panel: one scenario per rule family, in a tab of their own', () => {
+  let tab: Page;
+  let tabOf: number;
+  let view: Page;
+  /** The journey with a meta refresh after 2 s, browsed last. */
+  let metaUrl: string;
+
+  const findingTexts = (page: Page) =>
+    page
+      .getByRole('region', { name: 'Findings' })
+      .getByTestId('finding')
+      .evaluateAll((items) =>
+        items.map((li) => `${li.querySelector('.severity')?.textContent} ${li.querySelector('.rule')?.textContent}`),
+      );
+
+  beforeAll(async () => {
+    const o = e2e.server.origin();
+    tab = await e2e.newPage();
+    const go = (url: string) => tab.goto(url).catch(() => undefined);
+    await go(`${e2e.server.origin('secure.test', 'https')}/downgrade`);
+    await go(`${o}/loop/a`);
+    await go(`${o}/ok`);
+    await submitForm(tab, `${o}/post/302`);
+    await tab.waitForURL(`${o}/echo`);
+    await go(`${o}/cache/301`);
+    // HSTS for sts.test was learnt from its header in the first tab: the browser upgrades.
+    await go(`${e2e.server.origin('sts.test', 'http')}/sts/page`);
+    metaUrl = clientJourneyUrl(e2e.server, 'meta', 2);
+    await go(metaUrl);
+    await tab.waitForURL('**/client/landed', { timeout: 15_000 });
+    const chains = await e2e.waitForChains((all) =>
+      all.some(
+        (c) => c.hops[0]?.url === metaUrl && c.hops.length === 5 && c.hops[2]?.clientRedirect?.type === 'meta-refresh',
+      ),
+    );
+    tabOf = (chains.find((c) => c.hops[0]?.url === metaUrl) as Chain).tabId;
+    view = await e2e.newPage();
+    await view.setViewportSize({ width: 1400, height: 800 });
+    await view.goto(`chrome-extension://${e2e.browser.extensionId}/extension/panel.html?tabId=${tabOf}`);
+  });
+
+  it('opens with the newest chain selected, its hops and findings shown without a click', async () => {
+    const hops = view.getByTestId('hop-row');
+    await expect.poll(() => hops.count()).toBe(5);
+    expect(await view.getByTestId('chain-row').first().getAttribute('aria-selected')).toBe('true');
+    expect(await hops.nth(2).textContent()).toMatch(/200.*client \(meta refresh, 2 s\)/);
+    const found = await findingTexts(view);
+    expect(found).toContain('warning refresh-delay');
+    expect(found).toContain('info client-redirect');
+    await view.getByLabel('Preserve log').check();
+    await expect.poll(() => view.getByTestId('chain-row').count()).toBeGreaterThanOrEqual(7);
+    // Preserving the log does not move the selection.
+    expect(await view.getByTestId('chain-row').first().getAttribute('aria-selected')).toBe('true');
+  });
+
+  it.each([
+    ['downgrade', 'error', /secure\.test:\d+\/downgrade → http:/],
+    ['loop', 'error', /\/loop\/a → /],
+    ['long-chain', 'warning', /\/loop\/a → /],
+    ['method-changed', 'warning', /\/post\/302 → .*\/echo/],
+    ['permanent-cached-forever', 'info', /\/cache\/301 → .*\/cache\/final/],
+    ['browser-upgraded', 'info', /http:\/\/sts\.test:\d+\/sts\/page → https:/],
+    ['refresh-delay', 'warning', /\/r\/301\?.* → .*\/client\/landed/],
+    ['client-redirect', 'info', /\/r\/301\?.* → .*\/client\/landed/],
+    ['lost-query-param', 'warning', /\/r\/301\?.* → .*\/client\/landed/],
+  ] as const)('finding:%s lists its scenario, whose Findings say %s', async (rule, severity, urls) => {
+    await view.getByLabel('Filter chains').fill(`finding:${rule}`);
+    // The filter lists the scenario's chain (a 301 elsewhere may share an info rule).
+    const rows = view.getByTestId('chain-row').filter({ hasText: urls });
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().click();
+    expect(await findingTexts(view)).toContain(`${severity} ${rule}`);
+  });
+
+  it('shows a finding’s source as a new-tab link, and its hop link selects the hop', async () => {
+    await view.getByLabel('Filter chains').fill('finding:loop');
+    await view.getByTestId('chain-row').first().click();
+    const loop = view.getByTestId('finding').filter({ has: view.locator('.rule', { hasText: /^long-chain$/ }) });
+    const link = loop.getByRole('link');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toBe('noreferrer noopener');
+    expect(await link.getAttribute('href')).toMatch(/^https:\/\/developers\.google\.com\//);
+    await loop.getByRole('button', { name: 'hop 4' }).click();
+    expect(await view.getByTestId('hop-row').nth(3).getAttribute('aria-selected')).toBe('true');
+    expect(await view.getByRole('region', { name: 'Hop 4 explained' }).count()).toBe(1);
+  });
+
+  it('shows the hop statuses and the worst finding in each row', async () => {
+    await view.getByLabel('Filter chains').fill('');
+    const row = (text: RegExp) => view.getByTestId('chain-row').filter({ hasText: text });
+    expect(
+      await row(/\/sts\/page/)
+        .locator('.status-path')
+        .textContent(),
+    ).toBe('307 (HSTS) → 200');
+    expect(
+      await row(/\/sts\/page/)
+        .locator('.hop-status.internal')
+        .textContent(),
+    ).toBe('307 (HSTS)');
+    expect(
+      await row(/\/loop\/a/)
+        .getByTestId('worst-finding')
+        .textContent(),
+    ).toBe('error loop +1');
+    expect(
+      await row(/\/downgrade/)
+        .getByTestId('worst-finding')
+        .textContent(),
+    ).toMatch(/^error downgrade/);
+    expect(
+      await row(/\/client\/landed/)
+        .locator('.status-path')
+        .textContent(),
+    ).toBe('301 → 302 → 200 (meta refresh, 2 s) → 307 → 200');
+  });
+
+  it('saves a screenshot of a chain with findings', async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await view
+      .getByTestId('chain-row')
+      .filter({ hasText: /\/client\/landed/ })
+      .click();
+    await view.getByRole('region', { name: 'Findings' }).waitFor();
+    await view.screenshot({ path: join(ARTIFACTS, 'panel-findings.png') });
   });
 });

@@ -4,7 +4,7 @@
  * `response._error`). Hopscope's own analysis travels in `_hopscope` fields, documented in the
  * README.
  */
-import type { Entry, Har, Header as HarHeader, QueryString } from 'har-format';
+import type { Entry, Har, Header as HarHeader, Page, QueryString } from 'har-format';
 import {
   type AnalyzedChain,
   type AnalyzedHop,
@@ -31,6 +31,10 @@ export interface HarExportOptions {
   creatorVersion?: string;
   /** Rule settings for the findings written to `_hopscope.findings` (defaults when absent). */
   rules?: RuleSettings;
+  /** The browser that recorded the chains: `log.browser`. */
+  browser?: { name: string; version: string };
+  /** Whether Chrome's HTTPS-Upgrades were on while recording: `log._hopscope.httpsUpgrades`. */
+  httpsUpgrades?: boolean;
 }
 
 export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
@@ -139,24 +143,60 @@ export function harText(chains: readonly Chain[], options: HarExportOptions = {}
   return `${JSON.stringify(chainsToHar(chains, options), null, 2)}\n`;
 }
 
-/** One entry per hop, chains in the order given, hops of a chain in order. */
+/** The file's pages: one per journey (main-frame chain), as DevTools writes one per navigation. */
+function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => string) {
+  const journeys = chains.filter((c) => c.type === 'main_frame').sort((a, b) => a.startTime - b.startTime);
+  const pages: Page[] = [];
+  const pageOfChain = new Map<string, string>();
+  for (const chain of journeys) {
+    const id = `page_${pages.length + 1}`;
+    const last = chain.hops.at(-1)?.url ?? chain.pending?.url ?? '';
+    pages.push({
+      id,
+      startedDateTime: iso(chain.startTime),
+      title: uriForHar(clean(last)),
+      pageTimings: { onContentLoad: -1, onLoad: -1 },
+    });
+    pageOfChain.set(chain.id, id);
+  }
+  /** A subresource's page: the journey its tab was on when it started. */
+  const pageOf = (chain: AnalyzedChain): string | undefined => {
+    const own = pageOfChain.get(chain.id);
+    if (own || chain.tabId < 0) return own;
+    let page: string | undefined;
+    for (const journey of journeys) {
+      if (journey.startTime > chain.startTime) break;
+      if (journey.tabId === chain.tabId) page = pageOfChain.get(journey.id);
+    }
+    return page;
+  };
+  return { pages, pageOf };
+}
+
+/** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
   const sanitize = !options.includeSensitive;
+  const analyzed = chains.map(analyze);
+  const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
   const entries: Entry[] = [];
-  for (const facts of chains) {
-    const chain = analyze(facts);
+  for (const chain of analyzed) {
     const findings = findingsForHar(chain, options.rules, sanitize);
-    for (const hop of chain.hops) entries.push(hopEntry(chain, hop, sanitize, findings));
+    const pageref = pageOf(chain);
+    for (const hop of chain.hops) {
+      const entry = hopEntry(chain, hop, sanitize, findings);
+      entries.push(pageref ? { pageref, ...entry } : entry);
+    }
   }
-  return {
-    log: {
-      version: '1.2',
-      creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
-      pages: [],
-      entries,
-      comment: sanitize
-        ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
-        : 'Exported by Hopscope with sensitive data included.',
-    },
+  const log: Har['log'] & { _hopscope?: { httpsUpgrades: boolean } } = {
+    version: '1.2',
+    creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
+    ...(options.browser ? { browser: { ...options.browser } } : {}),
+    pages,
+    entries,
+    comment: sanitize
+      ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
+      : 'Exported by Hopscope with sensitive data included.',
   };
+  if (options.httpsUpgrades !== undefined) log._hopscope = { httpsUpgrades: options.httpsUpgrades };
+  return { log };
 }

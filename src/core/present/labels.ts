@@ -3,8 +3,9 @@
  * badge, `hopscope trace` and the text and Markdown copies. Every untrusted part passes through
  * `printable`.
  */
+import type { Finding, Severity } from '../analyze/findings/types.ts';
 import type { CacheVerdictKind, AnalyzedChain as Chain, ChainSummary, AnalyzedHop as Hop } from '../analyze/types.ts';
-import type { ClientRedirect, ClientRedirectType, Hop as HopFacts } from '../model/chain.ts';
+import type { ClientRedirect, ClientRedirectType, Hop as HopFacts, HopKind } from '../model/chain.ts';
 import { MAX_REDIRECTS } from '../model/http.ts';
 import { chainDuration, durationLabel } from './duration.ts';
 import { plural } from './plural.ts';
@@ -148,4 +149,119 @@ export function badges(chain: Chain): string[] {
 export function chainSummaryLabel(chain: Chain): string {
   const tags = badges(chain);
   return `${plural(chain.summary.redirects, 'redirect')}, ${outcomeLabel(chain)}, ${durationLabel(chainDuration(chain))}${tags.length ? ` · ${tags.join(' · ')}` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings: severities and their counts
+
+/** A severity as a word: shown next to its colour, never the colour alone. */
+export const SEVERITY_LABELS: Readonly<Record<Severity, string>> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'info',
+};
+
+/** The severities, most severe first: the order counts and lists use. */
+export const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'info'];
+
+/** What the popup and the badge count: the findings that ask for a fix. */
+export const PROBLEM_SEVERITIES: readonly Severity[] = ['error', 'warning'];
+
+/** How many findings of each severity. */
+export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+/** "1 error", "2 warnings", "3 info" (info is not counted as a noun). */
+export function severityCountLabel(n: number, severity: Severity): string {
+  return severity === 'info' ? plural(n, 'info', 'info') : plural(n, SEVERITY_LABELS[severity]);
+}
+
+/**
+ * "2 errors, 1 warning": the findings of the severities asked for (errors and warnings unless
+ * told), most severe first; '' when there are none.
+ */
+export function findingCountLabel(
+  findings: readonly Finding[],
+  severities: readonly Severity[] = PROBLEM_SEVERITIES,
+): string {
+  const counts = severityCounts(findings);
+  return SEVERITY_ORDER.filter((s) => severities.includes(s) && counts[s] > 0)
+    .map((s) => severityCountLabel(counts[s], s))
+    .join(', ');
+}
+
+/** "warning long-chain (hop 4)": a finding in a few words, for tooltips and lists. */
+export function findingShortLabel(finding: Finding): string {
+  return `${SEVERITY_LABELS[finding.severity]} ${finding.rule} (hop ${finding.hop + 1})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hop statuses at a glance: 301 → 307 (HSTS) → 200
+
+export interface HopStatusPart {
+  /** "301", "failed", "—"; "…" for hops left out or the request under way. */
+  label: string;
+  /** The hop's kind; `gap` for hops left out, `pending` for the request under way. */
+  kind: HopKind | 'gap' | 'pending';
+  /** The hop's index; -1 for a gap or the request under way. */
+  index: number;
+  /**
+   * Who answered when it was not a server, as printable text: "HSTS", "HttpsUpgrades, inferred",
+   * "meta refresh, 0 s"; for a gap, how many hops it leaves out; "under way".
+   */
+  note?: string;
+  /** A hop the browser made without telling extensions (Hopscope inferred it). */
+  inferred?: boolean;
+}
+
+function hopStatusPart(hop: HopFacts, index: number): HopStatusPart {
+  const label = hop.statusCode > 0 ? String(hop.statusCode) : hop.error ? 'failed' : '—';
+  const part: HopStatusPart = { label, kind: hop.kind, index };
+  if (hop.kind === 'internal') {
+    part.note = `${printable(hop.internalReason ?? 'internal')}${hop.inferred ? ', inferred' : ''}`;
+    if (hop.inferred) part.inferred = true;
+  } else if (hop.kind === 'client') {
+    part.note = clientLabel(hop.clientRedirect);
+  }
+  return part;
+}
+
+/**
+ * The status of each hop, in order, the browser's own hops (internal) and the page's own
+ * (client) with a note; a chain under way ends in "…". With `max`, a longer chain keeps its
+ * first and last hops around one gap that says how many it leaves out.
+ */
+export function hopStatusParts(
+  chain: { hops: readonly HopFacts[]; outcome: { state: string } },
+  max = Number.POSITIVE_INFINITY,
+): HopStatusPart[] {
+  const n = chain.hops.length;
+  let parts: HopStatusPart[];
+  if (n <= max || max < 3) {
+    parts = chain.hops.map(hopStatusPart);
+  } else {
+    const head = Math.ceil((max - 1) / 2);
+    const tail = max - 1 - head;
+    const left = n - head - tail;
+    parts = [
+      ...chain.hops.slice(0, head).map((h, i) => hopStatusPart(h, i)),
+      { label: '…', kind: 'gap', index: -1, note: plural(left, 'more hop') },
+      ...chain.hops.slice(n - tail).map((h, i) => hopStatusPart(h, n - tail + i)),
+    ];
+  }
+  if (chain.outcome.state === 'pending') parts.push({ label: '…', kind: 'pending', index: -1, note: 'under way' });
+  return parts;
+}
+
+/** "301 → 307 (HSTS) → 200", "301 → 302 → 200 (meta refresh, 0 s) → 307 → 200". */
+export function hopStatuses(
+  chain: { hops: readonly HopFacts[]; outcome: { state: string } },
+  max = Number.POSITIVE_INFINITY,
+): string {
+  return hopStatusParts(chain, max)
+    .map((p) => (p.note && p.kind !== 'pending' ? `${p.label} (${p.note})` : p.label))
+    .join(' → ');
 }

@@ -5,6 +5,7 @@ import { explainChain, explainHop } from '../../core/present/explain/index.ts';
 import { outcomeLabel } from '../../core/present/labels.ts';
 import { CacheCell, KindCell, MethodCell } from '../../ui/HopCells.tsx';
 import { StatusCode } from '../../ui/StatusCode.tsx';
+import { Findings } from './Findings.tsx';
 import { HeadersTable } from './HeadersTable.tsx';
 
 interface Props {
@@ -29,9 +30,17 @@ export function ChainDetail({ chain, selectedHop, onSelectHop, onBack, tableRef 
       onBack();
     }
   };
+  /** A finding's hop: selected, scrolled into view, and the table focused for the arrow keys. */
+  const showHop = (index: number) => {
+    onSelectHop(index);
+    const table = tableRef.current;
+    table?.focus({ preventScroll: true });
+    table?.querySelectorAll('tbody tr')[index]?.scrollIntoView?.({ block: 'nearest' });
+  };
   const explanation = hop ? explainHop(chain, hop) : undefined;
   return (
     <div className="chain-detail">
+      <Findings findings={chain.findings} onSelectHop={showHop} />
       <section className="chain-summary" aria-label="Chain summary">
         <h2>{summary.headline}</h2>
         <p className="muted">{outcomeLabel(chain)}</p>

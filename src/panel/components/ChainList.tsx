@@ -1,9 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
-import type { AnalyzedChain as Chain } from '../../core/analyze/index.ts';
+import { Fragment, type KeyboardEvent, memo, useEffect, useRef } from 'react';
+import type { AnalyzedChain as Chain, Finding } from '../../core/analyze/index.ts';
 import { chainDuration, durationLabel } from '../../core/present/duration.ts';
+import { findingShortLabel, hopStatuses, hopStatusParts, severityCountLabel } from '../../core/present/labels.ts';
 import { plural } from '../../core/present/plural.ts';
 import { Badges } from '../../ui/Badges.tsx';
+import { SeverityChip } from '../../ui/Severity.tsx';
 import { StatusCode } from '../../ui/StatusCode.tsx';
 
 export const ROW_HEIGHT = 42;
@@ -18,6 +20,110 @@ function finalStatus(chain: Chain): { code: number; label: string } {
 function lastUrl(chain: Chain): string {
   return chain.hops.at(-1)?.url ?? chain.pending?.url ?? '';
 }
+
+/** Hops a row shows before it leaves the middle ones out (a loop has 20). */
+const ROW_MAX_STATUSES = 7;
+
+/** 301 → 307 (HSTS) → 200: the browser's own hops and the page's own marked with a note. */
+function StatusPath({ chain }: { chain: Chain }) {
+  const parts = hopStatusParts(chain, ROW_MAX_STATUSES);
+  return (
+    <span className="status-path" title={hopStatuses(chain)}>
+      {parts.map((p, i) => (
+        <Fragment key={p.index >= 0 ? p.index : `${p.kind}${i}`}>
+          {i > 0 && <span className="arrow"> → </span>}
+          <span className={`hop-status ${p.kind}${p.inferred ? ' inferred' : ''}`}>
+            {p.label}
+            {p.note && p.kind !== 'pending' && <span className="note"> ({p.note})</span>}
+          </span>
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
+/**
+ * The worst finding, at a glance: its severity and rule id and how many more errors and
+ * warnings; a chain with only info findings shows their count. All of them on hover.
+ */
+function WorstFinding({ findings }: { findings: readonly Finding[] }) {
+  const worst = findings[0];
+  if (!worst) return null;
+  const title = findings.map(findingShortLabel).join('\n');
+  if (worst.severity === 'info') {
+    return (
+      <span className="worst-finding info-only" title={title} data-testid="worst-finding">
+        {severityCountLabel(findings.length, 'info')}
+      </span>
+    );
+  }
+  let more = 0;
+  for (const f of findings) if (f.severity !== 'info') more++;
+  more--;
+  return (
+    <span className={`worst-finding ${worst.severity}`} title={title} data-testid="worst-finding">
+      <SeverityChip severity={worst.severity} /> <span className="rule">{worst.rule}</span>
+      {more > 0 && <span className="more"> +{more}</span>}
+    </span>
+  );
+}
+
+/** One chain; memoized, so moving the selection re-renders two rows, not the window. */
+const ChainRow = memo(function ChainRow({
+  chain,
+  selected,
+  top,
+  onSelect,
+  onOpen,
+}: {
+  chain: Chain;
+  selected: boolean;
+  top: number;
+  onSelect(id: string): void;
+  onOpen(): void;
+}) {
+  const status = finalStatus(chain);
+  const first = chain.hops[0]?.url ?? chain.pending?.url ?? '';
+  const last = lastUrl(chain);
+  return (
+    // Focus stays on the listbox (aria-activedescendant), which handles the keys.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard handled by the listbox
+    // biome-ignore lint/a11y/useFocusableInteractive: options of an activedescendant listbox
+    <div
+      id={`chain-${chain.id}`}
+      role="option"
+      aria-selected={selected}
+      className={`chain-row${selected ? ' selected' : ''}`}
+      style={{
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        right: 0,
+        height: ROW_HEIGHT,
+        transform: `translateY(${top}px)`,
+      }}
+      onClick={() => onSelect(chain.id)}
+      onDoubleClick={onOpen}
+      data-testid="chain-row"
+    >
+      <div className="chain-line">
+        <StatusCode code={status.code} label={status.label} />
+        <span className="chain-urls" title={first === last ? first : `${first} → ${last}`}>
+          {first}
+          {first !== last && <span className="arrow"> → </span>}
+          {first !== last && last}
+        </span>
+        <WorstFinding findings={chain.findings} />
+      </div>
+      <div className="chain-meta">
+        <span>{plural(chain.hops.length, 'hop')}</span>
+        <StatusPath chain={chain} />
+        <span>{durationLabel(chainDuration(chain))}</span>
+        <Badges chain={chain} />
+      </div>
+    </div>
+  );
+});
 
 interface Props {
   chains: Chain[];
@@ -79,46 +185,15 @@ export const ChainList = memo(function ChainList({ chains, selectedId, onSelect,
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
           const chain = chains[item.index] as Chain;
-          const status = finalStatus(chain);
-          const first = chain.hops[0]?.url ?? chain.pending?.url ?? '';
-          const last = lastUrl(chain);
-          const total = chainDuration(chain);
           return (
-            // Focus stays on the listbox (aria-activedescendant), which handles the keys.
-            // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard handled by the listbox
-            // biome-ignore lint/a11y/useFocusableInteractive: options of an activedescendant listbox
-            <div
+            <ChainRow
               key={chain.id}
-              id={`chain-${chain.id}`}
-              role="option"
-              aria-selected={chain.id === selectedId}
-              className={`chain-row${chain.id === selectedId ? ' selected' : ''}`}
-              style={{
-                position: 'absolute',
-                top: 0,
-                left: 0,
-                right: 0,
-                height: ROW_HEIGHT,
-                transform: `translateY(${item.start}px)`,
-              }}
-              onClick={() => onSelect(chain.id)}
-              onDoubleClick={onOpen}
-              data-testid="chain-row"
-            >
-              <div className="chain-line">
-                <StatusCode code={status.code} label={status.label} />
-                <span className="chain-urls" title={first === last ? first : `${first} → ${last}`}>
-                  {first}
-                  {first !== last && <span className="arrow"> → </span>}
-                  {first !== last && last}
-                </span>
-              </div>
-              <div className="chain-meta">
-                <span>{plural(chain.hops.length, 'hop')}</span>
-                <span>{durationLabel(total)}</span>
-                <Badges chain={chain} />
-              </div>
-            </div>
+              chain={chain}
+              selected={chain.id === selectedId}
+              top={item.start}
+              onSelect={onSelect}
+              onOpen={onOpen}
+            />
           );
         })}
       </div>

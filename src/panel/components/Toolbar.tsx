@@ -27,7 +27,7 @@ export function Toolbar(p: Props) {
         ref={p.filterRef}
         className="filter"
         type="search"
-        placeholder="Filter: text, status:307, method:POST, is:internal, is:cached, is:loop, host:…"
+        placeholder="Filter: text, status:307, method:POST, is:error, finding:loop, host:…"
         aria-label="Filter chains"
         value={p.filter}
         onChange={(e) => p.onFilter(e.target.value)}
