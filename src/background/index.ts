@@ -71,12 +71,13 @@ wr.onCompleted.addListener(listener('onCompleted'), others, ['responseHeaders'])
 wr.onErrorOccurred.addListener(listener('onErrorOccurred'), every);
 
 // The URL a navigation asked for: a first request already at its https twin was upgraded by the
-// browser itself (HTTPS-Upgrades), a hop webRequest never reports.
+// browser itself (HTTPS-Upgrades), a hop webRequest never reports; while it is under way, a
+// failed https attempt followed by its http twin is the browser falling back.
 browser.webNavigation.onBeforeNavigate.addListener(
   (details) => {
     if (details.frameId === 0) session.navigate(details);
   },
-  { url: [{ schemes: ['http'] }] },
+  { url: [{ schemes: ['http', 'https'] }] },
 );
 // Client-side redirects: Chromium marks the navigation a page started by itself
 // (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.

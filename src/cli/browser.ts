@@ -79,43 +79,75 @@ const BASE_ARGS = [
 ];
 
 /**
- * Playwright passes its own --disable-features list and Chromium keeps only the last such
- * switch. When the caller disables features too, one merged switch carries both: Playwright's
- * entries that matter here (no HTTPS upgrades of http:// test URLs, no background requests)
- * and the caller's.
+ * Playwright's own `--disable-features` list (playwright-core 1.65, `disabledFeatures` in
+ * lib/coreBundle.js; a unit test compares the two). Chromium keeps only the LAST
+ * `--disable-features` switch, so launchWithExtension always appends one merged switch: this
+ * list, the caller's features, and, unless the caller asked for `httpsUpgrades: false`, without
+ * the two entries that switch off Chrome's own upgrade of http:// navigations to https
+ * (`HTTPS_UPGRADE_FEATURES`): users run Chrome with it on, so Hopscope does too by default.
  */
-const PLAYWRIGHT_DISABLED_FEATURES = [
-  'HttpsUpgrades',
-  'HttpsFirstBalancedModeAutoEnable',
+export const PLAYWRIGHT_DISABLED_FEATURES: readonly string[] = [
   'AvoidUnnecessaryBeforeUnloadCheckSync',
   'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
   'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
   'OptimizationHints',
   'NetworkTimeServiceQuerying',
   'AimEnabled',
   'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
 ];
 
-export function mergeBrowserArgs(extensionPath: string, headless: boolean, extra: readonly string[]): string[] {
+/** The features that make Chrome upgrade http:// navigations itself (on in Chrome by default). */
+export const HTTPS_UPGRADE_FEATURES: readonly string[] = ['HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable'];
+
+export interface BrowserArgsOptions {
+  /** Chrome's HTTPS-Upgrades as users have it (default true); false: http:// stays http://. */
+  httpsUpgrades?: boolean;
+}
+
+/**
+ * The Chromium switches Hopscope adds to Playwright's defaults: the extension, headless mode,
+ * `BASE_ARGS`, the caller's switches, and last one `--disable-features` switch (see
+ * `PLAYWRIGHT_DISABLED_FEATURES`) that merges Playwright's list with the caller's.
+ */
+export function mergeBrowserArgs(
+  extensionPath: string,
+  headless: boolean,
+  extra: readonly string[],
+  { httpsUpgrades = true }: BrowserArgsOptions = {},
+): string[] {
   const features: string[] = [];
   const rest: string[] = [];
   for (const arg of extra) {
     if (arg.startsWith('--disable-features=')) features.push(...arg.slice('--disable-features='.length).split(','));
     else rest.push(arg);
   }
-  const args = [
+  const playwright = httpsUpgrades
+    ? PLAYWRIGHT_DISABLED_FEATURES.filter((f) => !HTTPS_UPGRADE_FEATURES.includes(f))
+    : PLAYWRIGHT_DISABLED_FEATURES;
+  return [
     `--disable-extensions-except=${extensionPath}`,
     `--load-extension=${extensionPath}`,
     ...(headless ? ['--headless=new'] : []),
     ...BASE_ARGS,
     ...rest,
+    `--disable-features=${[...new Set([...playwright, ...features.map((f) => f.trim()).filter(Boolean)])].join(',')}`,
   ];
-  if (features.length) {
-    args.push(
-      `--disable-features=${[...new Set([...PLAYWRIGHT_DISABLED_FEATURES, ...features.filter(Boolean)])].join(',')}`,
-    );
-  }
-  return args;
+}
+
+/** `Chromium 156.0.8078.114 built on Debian…` → { name: 'Chromium', version: '156.0.8078.114' }. */
+export function parseBrowserVersion(versionOutput: string): { name: string; version: string } | undefined {
+  const m = /^\s*(.*?)\s+v?(\d+(?:\.\d+)+)/.exec(versionOutput);
+  if (!m?.[1] || !m[2]) return undefined;
+  return { name: m[1], version: m[2] };
 }
 
 export interface LaunchOptions {
@@ -123,12 +155,24 @@ export interface LaunchOptions {
   extensionPath?: string;
   headless?: boolean;
   args?: readonly string[];
+  /**
+   * Chrome's own upgrade of http:// navigations to https (HTTPS-Upgrades), on in every Chrome
+   * since 115 and on by default here; false launches the browser with it off, as Playwright does.
+   */
+  httpsUpgrades?: boolean;
 }
 
 export interface ExtensionBrowser {
   context: BrowserContext;
   extensionId: string;
   browserPath: string;
+  /** The browser that runs, as HAR's `log.browser` names it, e.g. { name: 'Chromium', version: '156.0.8078.114' }. */
+  browser: { name: string; version: string };
+  /**
+   * Whether the browser upgrades http:// navigations itself: LaunchOptions.httpsUpgrades, unless
+   * the caller's own arguments disable the feature.
+   */
+  httpsUpgrades: boolean;
   /** The browser's user data directory (a fresh one per launch, removed by close()). */
   profile: string;
   /** The extension's service worker, started again if it was stopped. */
@@ -144,18 +188,26 @@ export interface ExtensionBrowser {
 
 export async function launchWithExtension(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   const browserPath = resolveBrowserPath(options.browserPath);
-  const problem = brandedChromeProblem(await browserVersion(browserPath));
+  const versionOutput = await browserVersion(browserPath);
+  const problem = brandedChromeProblem(versionOutput);
   if (problem) throw new UserError(problem);
   const extensionPath = requireBuild(options.extensionPath);
   const headless = options.headless ?? true;
+  const args = mergeBrowserArgs(extensionPath, headless, options.args ?? [], {
+    httpsUpgrades: options.httpsUpgrades ?? true,
+  });
+  // What the browser will do: a caller's own --disable-features=HttpsUpgrades switches it off too.
+  const httpsUpgrades = !(args.at(-1) ?? '').slice('--disable-features='.length).split(',').includes('HttpsUpgrades');
   const profile = await mkdtemp(join(tmpdir(), 'hopscope-profile-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: browserPath,
       headless: false, // --headless=new below: the old headless mode loads no extensions
+      // Playwright's own --disable-features switch stays (ignoreDefaultArgs would also drop an
+      // identical switch of ours); the one mergeBrowserArgs appends comes last, so it wins.
       ignoreDefaultArgs: ['--disable-extensions'],
-      args: mergeBrowserArgs(extensionPath, headless, options.args ?? []),
+      args,
       viewport: headless ? { width: 1280, height: 800 } : null,
     });
   } catch (error) {
@@ -233,10 +285,17 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   await evaluate(async () => {
     await globalThis.hopscope?.ready();
   });
+  const parsed = parseBrowserVersion(versionOutput);
+  const browser = {
+    name: parsed?.name ?? 'Chromium',
+    version: context.browser()?.version() || parsed?.version || '',
+  };
   return {
     context,
     extensionId,
     browserPath,
+    browser,
+    httpsUpgrades,
     profile,
     worker,
     evaluate,

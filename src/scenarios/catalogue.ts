@@ -1,7 +1,10 @@
 /**
  * The bundled redirect scenarios: what the demo page links and `npm start` traces headless.
- * Every URL here is answered by the routes in `routes.ts`.
+ * Every URL here is answered by the routes in `routes.ts`. The comment above an entry says what
+ * Chrome DevTools' Network panel shows for it where that is not obvious: the DevTools parity
+ * test (tests/e2e/parity.test.ts) compares every entry with what DevTools shows.
  */
+import { fallbackHost, UPGRADE_HOST } from './hosts.ts';
 import type { ScenarioServer } from './server.ts';
 
 export interface Scenario {
@@ -9,7 +12,10 @@ export interface Scenario {
   title: string;
   /** What a user should see, in plain words. */
   explains: string;
-  /** URLs to visit in order, in one profile (a second visit of the same URL shows caching). */
+  /**
+   * URLs to visit in order, in one profile (a second visit of the same URL shows caching). Call
+   * it once per run: some scenarios make up a fresh host name each time.
+   */
   urls(s: ScenarioServer): string[];
   method?: 'GET' | 'POST';
   /** Form-encoded body for POST scenarios. */
@@ -82,6 +88,45 @@ export const SCENARIOS: Scenario[] = [
       'The first page sets Strict-Transport-Security over https; after that, the http link is upgraded inside the browser (307 Internal Redirect, reason HSTS).',
     urls: (s) => [`${s.origin('sts.test', 'https')}/sts/set`, `${s.origin('sts.test', 'http')}/sts/page`],
   },
+  // DevTools: http://up.example.com/ 307 Temporary Redirect (Non-Authoritative-Reason:
+  // HttpsUpgrades) → https://up.example.com/ 200. webRequest sees only the https request.
+  {
+    id: 'https-upgrade',
+    title: 'HTTPS-Upgrades: Chrome upgrades http itself',
+    explains:
+      'http://up.example.com/ on the default port: Chrome switches to https before asking the server (on by default since Chrome 115), as a 307 it makes up itself (reason HttpsUpgrades). Extensions are not told of that hop.',
+    urls: () => [`http://${UPGRADE_HOST}/`],
+  },
+  // DevTools: http 307 (HttpsUpgrades) → https 307 back to http (HttpsUpgrades) → http 200, one
+  // request. webRequest: the https request fails (net::ERR_CONNECTION_REFUSED), then a new
+  // request loads http. Chrome then stops upgrading that host for days, hence a fresh host name
+  // per run (fb-<random>.example.com: its https port refuses).
+  {
+    id: 'https-upgrade-fallback',
+    title: 'HTTPS-Upgrades: https fails, back to http',
+    explains:
+      'Chrome tries https first, the connection is refused, so it falls back to the http URL the user asked for: two 307s made up by the browser, then the page over plain http.',
+    urls: () => [`http://${fallbackHost()}/`],
+  },
+  // DevTools: https://up.example.com/a 302 → http://up.example.com/b 307 (HttpsUpgrades) →
+  // https://up.example.com/b 200.
+  {
+    id: 'https-upgrade-midchain',
+    title: 'HTTPS-Upgrades in the middle of a chain',
+    explains:
+      "A secure page redirects to http:// of its own host; Chrome upgrades the target again before it leaves the browser, so the server's http Location never travels over http.",
+    urls: () => [`https://${UPGRADE_HOST}/a`],
+  },
+  // DevTools: https://up.example.com/r/302 → http://fb-….example.com/ 307 (HttpsUpgrades) → https
+  // 307 back to http (HttpsUpgrades) → http 200, one request. webRequest: the upgraded attempt
+  // fails, then a new request loads the http target.
+  {
+    id: 'https-upgrade-midchain-fallback',
+    title: 'HTTPS-Upgrades in the middle of a chain, https fails',
+    explains:
+      'A secure page redirects to an http host whose https is refused: Chrome upgrades the target, the attempt fails, and it falls back to http, all inside one navigation.',
+    urls: () => [`https://${UPGRADE_HOST}/r/302?to=${encodeURIComponent(`http://${fallbackHost()}/`)}`],
+  },
   {
     id: 'loop',
     title: 'Redirect loop',
@@ -116,6 +161,22 @@ export const SCENARIOS: Scenario[] = [
       urls: (s) => [clientJourneyUrl(s, how, delay)],
     }),
   ),
+  // DevTools: two navigations, the timer page's 200 and then /end 200.
+  {
+    id: 'client-js-timer',
+    title: 'Client-side redirect: a JavaScript timer',
+    explains:
+      "The page answers 200 and 50 ms later moves on with setTimeout(() => location.replace('/end'), 50): one journey, with the client hop typed as JavaScript.",
+    urls: (s) => [`${s.origin()}/client/timer?ms=50&to=${encodeURIComponent('/end')}`],
+  },
+  // DevTools: two navigations, 302 → the meta page's 200, then /end 200.
+  {
+    id: 'client-meta-after-302',
+    title: 'Client-side redirect: a 302 to a meta refresh',
+    explains:
+      'A 302 leads to a page whose <meta http-equiv="refresh" content="0; url=/end"> moves on at once: 302 → 200 (meta refresh) → /end, one journey.',
+    urls: (s) => [`${s.origin()}/r/302?to=${encodeURIComponent('/client/meta?delay=0&to=/end')}`],
+  },
   {
     id: 'ok',
     title: 'No redirect',

@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import { SCENARIOS } from './catalogue.ts';
+import { FALLBACK_DOMAIN, UPGRADE_HOST } from './hosts.ts';
 import type { ScenarioServer } from './server.ts';
 
 /** Marks a request as answered. */
@@ -95,7 +96,17 @@ export const scenarioRoutes: Router = (x) => {
           'HSTS preload: NOT upgraded, arrived over http',
           '<p>This browser did not apply the HSTS preload list (builds older than 10 weeks ignore it).</p>',
         );
+      if (host === UPGRADE_HOST || host.endsWith(`.${FALLBACK_DOMAIN}`))
+        return x.finalPage(`HTTPS-Upgrades: arrived over ${scheme}`);
       return x.send(200, indexPage(server));
+    // HTTPS-Upgrades mid-chain: a secure page sends the browser to http:// of its own host on the
+    // default port, which Chrome upgrades again (the Location is deliberately http://).
+    case '/a':
+      return x.redirect(302, `http://${host}/b`);
+    case '/b':
+      return x.finalPage(`HTTPS-Upgrades mid-chain: /b over ${scheme}`);
+    case '/end':
+      return x.finalPage('Client redirect: the end');
     case '/chain/start':
       return x.redirect(301, `${self}/chain/2`);
     case '/chain/2':
@@ -174,6 +185,12 @@ export const scenarioRoutes: Router = (x) => {
     return x.finalPage(`Client redirect: JavaScript ${how}`, `<script>${script.replace(/</g, '\\u003c')}</script>`);
   }
   if (p === '/client/landed') return x.finalPage('Client redirect: landed');
+  // A script that moves on after a short timer: setTimeout(() => location.replace(to), ms).
+  if (p === '/client/timer') {
+    const ms = Math.max(0, Math.min(60_000, Number(url.searchParams.get('ms') ?? 50) || 0));
+    const script = `setTimeout(() => location.replace(${JSON.stringify(to)}), ${ms});`;
+    return x.finalPage('Client redirect: JavaScript timer', `<script>${script.replace(/</g, '\\u003c')}</script>`);
+  }
   const post = p.match(/^\/post\/(301|302|303|307|308)$/);
   if (post) return x.redirect(Number(post[1]), '/echo');
   const burst = p.match(/^\/burst\/(r|f|done)\/(\d+)$/);

@@ -4,13 +4,15 @@
  * One loopback port serves both plain HTTP and HTTPS, so a scenario can hop between schemes
  * (HSTS upgrade, downgrade) without a second port: the first byte of each connection decides.
  * Hosts such as `a.test` or `hsts.dev` reach it through Chromium's `--host-resolver-rules`
- * (see `browserArgsFor`).
+ * (see `browserArgsFor`), and so do the default ports 80 and 443 of the `*.example.com` hosts
+ * of the HTTPS-Upgrades scenarios.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { FALLBACK_DOMAIN, UPGRADE_HOST } from './hosts.ts';
 import { exchangeFor, notFound, type Router, scenarioRoutes } from './routes.ts';
 import { testRoutes } from './test-routes.ts';
 
@@ -26,6 +28,11 @@ export interface ScenarioServer {
   resetCounts(): void;
   /** The next request to `path` gets no response until release(); `arrived` resolves when it came in. */
   hold(path: string): { release(): void; arrived: Promise<void> };
+  /**
+   * A loopback port nothing listens on (taken from the system and released at start), where
+   * https:// of the HTTPS-Upgrades fallback hosts leads: the connection is refused.
+   */
+  refusedPort: number;
   /** base64 sha256 of the certificate's SubjectPublicKeyInfo. */
   spkiHash: string;
   close(): Promise<void>;
@@ -38,12 +45,41 @@ export interface ScenarioServerOptions {
   testRoutes?: boolean;
 }
 
-// Chromium's rule syntax: comma-separated "MAP <host pattern> <replacement>"; without a port in
-// the replacement the URL's port is kept.
+// Chromium's rule syntax: comma-separated "MAP <host pattern> <replacement>"; the first rule that
+// matches wins; a pattern may name a port (`host:443`); without a port in the replacement the
+// URL's port is kept.
 export const HOST_RESOLVER_RULES = 'MAP *.test 127.0.0.1, MAP *.dev 127.0.0.1';
 
+/**
+ * The full rules for one server: `up.example.com` on ports 80 and 443 reaches the server (which
+ * answers TLS or plain HTTP on one port), any other `*.example.com` reaches it on port 80 and
+ * is refused on 443; `*.example.com` on other ports, `*.test` and `*.dev` reach it too.
+ */
+export function hostResolverRules(s: Pick<ScenarioServer, 'port' | 'refusedPort'>): string {
+  return [
+    `MAP ${UPGRADE_HOST}:80 127.0.0.1:${s.port}`,
+    `MAP ${UPGRADE_HOST}:443 127.0.0.1:${s.port}`,
+    `MAP *.${FALLBACK_DOMAIN}:80 127.0.0.1:${s.port}`,
+    `MAP *.${FALLBACK_DOMAIN}:443 127.0.0.1:${s.refusedPort}`,
+    `MAP *.${FALLBACK_DOMAIN} 127.0.0.1`,
+    HOST_RESOLVER_RULES,
+  ].join(', ');
+}
+
 export function browserArgsFor(s: ScenarioServer): string[] {
-  return [`--host-resolver-rules=${HOST_RESOLVER_RULES}`, `--ignore-certificate-errors-spki-list=${s.spkiHash}`];
+  return [`--host-resolver-rules=${hostResolverRules(s)}`, `--ignore-certificate-errors-spki-list=${s.spkiHash}`];
+}
+
+/** A loopback port that nothing listens on: bound once, then released. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const TLS_DIR = new URL('./tls/', import.meta.url);
@@ -151,8 +187,11 @@ export async function startScenarioServer(opts: ScenarioServerOptions = {}): Pro
     // No IPv6 loopback (or the port is taken there): IPv4 alone is enough.
   }
 
+  const refusedPort = await freePort();
+
   const server: ScenarioServer = {
     port,
+    refusedPort,
     spkiHash,
     origin: (host = 'localhost', scheme = 'http') => `${scheme}://${host}:${port}`,
     hits: (path, host) => matching(path).filter((r) => host === undefined || r.host === host).length,

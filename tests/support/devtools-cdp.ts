@@ -2,8 +2,9 @@
  * Raw CDP access to the real DevTools window, for the one end-to-end test that drives the
  * Redirects panel inside DevTools (tests/e2e/devtools-panel.test.ts).
  *
- * TIED TO THE CHROMIUM VERSION (checked with Chromium 150): the DevTools frontend is not an
- * API. What this file relies on, any of which may change between versions:
+ * TIED TO THE CHROMIUM VERSION (checked with Chromium 150 and 156): the DevTools frontend is not
+ * an API. What this file relies on, any of which may change between versions (the test probes
+ * them with `frontendInternalsProblem` and skips, saying which one is missing, rather than fail):
  * - with `--auto-open-devtools-for-tabs`, each tab's DevTools is a target whose URL starts with
  *   `devtools://devtools/`, listed by `Target.getTargets` (type "other", later "page");
  * - the frontend's modules load from `devtools://devtools/bundled/`, and
@@ -144,9 +145,66 @@ export async function attachWhenListed(
   return TargetSession.attach(browser, target.targetId, target.url);
 }
 
-/** The DevTools frontend's view id of an extension panel (Chromium 150: origin + title). */
+/** The DevTools frontend's view id of an extension panel (Chromium 150 and 156: origin + title). */
 export const extensionPanelViewId = (extensionId: string, title: string): string =>
   `chrome-extension://${extensionId}${title}`;
+
+/**
+ * What this file needs from the frontend and this one lacks, in a few words; undefined when it
+ * has it all: the bundled `ui/legacy/legacy.js` module and its ViewManager with a `views` map,
+ * `showView` and `isViewVisible`. Waits up to `timeoutMs` for the frontend to load.
+ */
+export async function frontendInternalsProblem(
+  frontend: TargetSession,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const expression = `(async () => {
+    let UI;
+    try {
+      UI = await import('./ui/legacy/legacy.js');
+    } catch (error) {
+      return 'no module ui/legacy/legacy.js (' + String(error).split('\\n')[0] + ')';
+    }
+    const instance = UI?.ViewManager?.ViewManager?.instance;
+    if (typeof instance !== 'function') return 'no UI.ViewManager.ViewManager.instance()';
+    const views = instance();
+    if (!(views?.views instanceof Map)) return 'no ViewManager views map';
+    if (typeof views.showView !== 'function') return 'no ViewManager.showView()';
+    if (typeof views.isViewVisible !== 'function') return 'no ViewManager.isViewVisible()';
+    return 'ok';
+  })()`;
+  try {
+    const outcome = await waitFor('DevTools frontend did not answer', timeoutMs, async () => {
+      const value = await frontend.evaluate<string>(expression);
+      // A module that is still loading answers later; anything else is the answer.
+      return value;
+    });
+    return outcome === 'ok' ? undefined : outcome;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The view id under which the frontend registered an extension's panel: the known form
+ * (`extensionPanelViewId`) or, when a version spells it otherwise, the one extension view whose
+ * id names the extension and whose title is the panel's. Undefined until it is registered.
+ */
+export async function findExtensionPanelView(
+  frontend: TargetSession,
+  extensionId: string,
+  title: string,
+): Promise<string | undefined> {
+  const known = extensionPanelViewId(extensionId, title);
+  return frontend.evaluate<string | undefined>(`(async () => {
+    const UI = await import('./ui/legacy/legacy.js');
+    const views = UI.ViewManager.ViewManager.instance().views;
+    if (views.has(${JSON.stringify(known)})) return ${JSON.stringify(known)};
+    const titled = (v) => { try { return typeof v.title === 'function' ? v.title() : v.title; } catch { return undefined; } };
+    const found = [...views].filter(([id, v]) => id.includes(${JSON.stringify(extensionId)}) && titled(v) === ${JSON.stringify(title)});
+    return found.length === 1 ? found[0][0] : undefined;
+  })()`);
+}
 
 /**
  * Shows a view in the DevTools frontend once it is registered (an extension panel appears a

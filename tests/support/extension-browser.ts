@@ -18,10 +18,17 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+export interface E2EOptions {
+  /** The browser to run (default: CHROME_PATH or /usr/bin/chromium). */
+  browserPath?: string;
+  /** Chrome's HTTPS-Upgrades, on by default as in every Chrome (see LaunchOptions). */
+  httpsUpgrades?: boolean;
+}
+
+export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   // Test routes: worker-restart holds /slow/final, privacy visits /hostile.
   const server = await startScenarioServer({ testRoutes: true });
-  const browser = await launchWithExtension({ args: browserArgsFor(server) });
+  const browser = await launchWithExtension({ ...options, args: browserArgsFor(server) });
   const waitForChains = async (predicate: (chains: Chain[]) => boolean, timeoutMs = 20_000): Promise<Chain[]> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

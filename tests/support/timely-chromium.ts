@@ -37,9 +37,12 @@ export async function browserWithTimelyClock(browserPath: string): Promise<strin
   const dir = await mkdtemp(join(tmpdir(), 'hopscope-timely-'));
   const wrapper = join(dir, 'chromium');
   const shiftDays = Math.floor(age) - 1;
+  // The monotonic clock stays real. FAKETIME_FORCE_MONOTONIC_FIX=0: with it on (libfaketime
+  // 0.9.10's default) a real monotonic clock makes pthread_cond_timedwait misbehave and
+  // Chromium 156 hangs at startup (its renderers never answer).
   await writeFile(
     wrapper,
-    `#!/bin/sh\nexport LD_PRELOAD="${lib}"\nexport FAKETIME="-${shiftDays}d"\nexport DONT_FAKE_MONOTONIC=1\nexec "${browserPath}" "$@"\n`,
+    `#!/bin/sh\nexport LD_PRELOAD="${lib}"\nexport FAKETIME="-${shiftDays}d"\nexport DONT_FAKE_MONOTONIC=1\nexport FAKETIME_FORCE_MONOTONIC_FIX=0\nexec "${browserPath}" "$@"\n`,
   );
   await chmod(wrapper, 0o755);
   return wrapper;

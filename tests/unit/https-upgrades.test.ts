@@ -201,6 +201,41 @@ describe('HTTPS-Upgrades hops are inferred and marked', () => {
     expect(recorder.currentChain(TAB)?.id).toBe(chain?.id);
   });
 
+  it('fallback mid-chain: a 302 to http, the upgraded attempt refused, the http twin requested afresh', () => {
+    const recorder = new Recorder();
+    recorder.onBeforeNavigate(navigate('https://shop.example.com/a'));
+    feed(
+      recorder,
+      requestEvents({
+        requestId: '1',
+        tabId: TAB,
+        start: T0,
+        hops: [
+          {
+            url: 'https://shop.example.com/a',
+            status: 302,
+            statusLine: 'HTTP/1.1 302 Found',
+            redirectUrl: 'http://fb.example.com/',
+          },
+          { url: 'https://fb.example.com/' },
+        ],
+        error: 'net::ERR_CONNECTION_REFUSED',
+      }),
+    );
+    feed(
+      recorder,
+      requestEvents({ requestId: '2', tabId: TAB, start: T0 + 40, hops: [{ url: 'http://fb.example.com/' }] }),
+    );
+    expect(rows(recorder)).toEqual([
+      [
+        [302, 'server', '', false, 'https://shop.example.com/a', 'http://fb.example.com/'],
+        [307, 'internal', 'HttpsUpgrades', true, 'http://fb.example.com/', 'https://fb.example.com/'],
+        [307, 'internal', 'HttpsUpgrades', true, 'https://fb.example.com/', 'http://fb.example.com/'],
+        [200, 'server', '', false, 'http://fb.example.com/', ''],
+      ],
+    ]);
+  });
+
   it('no fallback once a page committed, or in another tab', () => {
     for (const tabId of [TAB, TAB + 1]) {
       const recorder = new Recorder();

@@ -1,14 +1,26 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
+import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  HTTPS_UPGRADE_FEATURES,
+  mergeBrowserArgs,
+  PLAYWRIGHT_DISABLED_FEATURES,
+  parseBrowserVersion,
+} from '../../src/cli/browser.ts';
+import {
   browserArgsFor,
+  fallbackHost,
   HOST_RESOLVER_RULES,
+  hostResolverRules,
   SCENARIOS,
   type ScenarioServer,
   startScenarioServer,
+  UPGRADE_HOST,
 } from '../../src/scenarios/index.ts';
 
 let s: ScenarioServer;
@@ -134,6 +146,30 @@ describe('scenario server routes', () => {
     expect(await final.text()).toContain('<title>Cross host: final page</title>');
   });
 
+  it('serves the HTTPS-Upgrades hosts: a page on both schemes, /a redirecting to http:// of its host on port 80', async () => {
+    for (const host of [UPGRADE_HOST, fallbackHost()]) {
+      const plain = await raw(host, '/');
+      expect(plain.body).toContain('<title>HTTPS-Upgrades: arrived over http</title>');
+      const secure = await tlsGet(host, '/');
+      expect(secure.body).toContain('<title>HTTPS-Upgrades: arrived over https</title>');
+      expect(secure.spki).toBe(s.spkiHash);
+    }
+    const a = await tlsGet(UPGRADE_HOST, '/a');
+    expect([a.status, a.headers.location]).toEqual([302, `http://${UPGRADE_HOST}/b`]);
+    expect((await tlsGet(UPGRADE_HOST, '/b')).body).toContain('<title>HTTPS-Upgrades mid-chain: /b over https</title>');
+  });
+
+  it('serves a page that moves on after a JavaScript timer, and /end', async () => {
+    const html = await (await get(`/client/timer?ms=50&to=${encodeURIComponent('/end')}`)).text();
+    expect(html).toContain('<script>setTimeout(() => location.replace("/end"), 50);</script>');
+    expect(await (await get('/end')).text()).toContain('<title>Client redirect: the end</title>');
+    const meta = await get(`/r/302?to=${encodeURIComponent('/client/meta?delay=0&to=/end')}`);
+    expect([meta.status, meta.headers.get('location')]).toEqual([302, '/client/meta?delay=0&to=/end']);
+    expect(await (await get('/client/meta?delay=0&to=/end')).text()).toContain(
+      '<meta http-equiv="refresh" content="0; url=/end">',
+    );
+  });
+
   it('answers 404 for unknown paths', async () => {
     expect((await get('/nope')).status).toBe(404);
   });
@@ -215,9 +251,90 @@ describe('browser arguments', () => {
   it('maps the test hosts and trusts only this certificate', () => {
     expect(s.spkiHash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(browserArgsFor(s)).toEqual([
-      `--host-resolver-rules=${HOST_RESOLVER_RULES}`,
+      `--host-resolver-rules=${hostResolverRules(s)}`,
       `--ignore-certificate-errors-spki-list=${s.spkiHash}`,
     ]);
+  });
+
+  it('sends up.example.com:80/443 to the server, other *.example.com:443 to a refusing port, first match first', () => {
+    const rules = hostResolverRules(s).split(', ');
+    expect(rules).toEqual([
+      `MAP ${UPGRADE_HOST}:80 127.0.0.1:${s.port}`,
+      `MAP ${UPGRADE_HOST}:443 127.0.0.1:${s.port}`,
+      `MAP *.example.com:80 127.0.0.1:${s.port}`,
+      `MAP *.example.com:443 127.0.0.1:${s.refusedPort}`,
+      'MAP *.example.com 127.0.0.1',
+      ...HOST_RESOLVER_RULES.split(', '),
+    ]);
+    expect(s.refusedPort).not.toBe(s.port);
+  });
+
+  it("refuses connections on the fallback hosts' https port", async () => {
+    const error = await new Promise<string>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port: s.refusedPort });
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    expect(error).toBe('ECONNREFUSED');
+  });
+
+  it('makes up a fresh fallback host under example.com each time', () => {
+    const a = fallbackHost();
+    expect(a).toMatch(/^fb-[a-z0-9]+\.example\.com$/);
+    expect(fallbackHost()).not.toBe(a);
+  });
+});
+
+describe('Chromium launch arguments', () => {
+  // Playwright's own list, as its launcher passes it: ours must carry all of it, since Chromium
+  // keeps only the last --disable-features switch and ours comes last.
+  const playwrightList = (): string[] => {
+    const require = createRequire(import.meta.url);
+    const bundle = readFileSync(require.resolve('playwright-core/lib/coreBundle'), 'utf8');
+    const body = /disabledFeatures = \[([\s\S]*?)\]/.exec(bundle)?.[1] ?? '';
+    return [...body.matchAll(/^\s*"([^"]+)"/gm)].map((m) => m[1] ?? '');
+  };
+  const features = (args: string[]) => {
+    const last = args.filter((a) => a.startsWith('--disable-features=')).at(-1) ?? '';
+    return last.slice('--disable-features='.length).split(',');
+  };
+
+  it("PLAYWRIGHT_DISABLED_FEATURES is playwright-core's disabledFeatures list", () => {
+    const list = playwrightList();
+    expect(list).toContain('HttpsUpgrades');
+    expect([...PLAYWRIGHT_DISABLED_FEATURES].sort()).toEqual([...list].sort());
+  });
+
+  it('keeps HTTPS-Upgrades on by default: one --disable-features switch, last, without its two features', () => {
+    const args = mergeBrowserArgs('/ext', true, ['--foo']);
+    expect(args.filter((a) => a.startsWith('--disable-features=')).length).toBe(1);
+    expect(args.at(-1)).toMatch(/^--disable-features=/);
+    expect(features(args)).toEqual(PLAYWRIGHT_DISABLED_FEATURES.filter((f) => !HTTPS_UPGRADE_FEATURES.includes(f)));
+    expect(args).toContain('--foo');
+  });
+
+  it("switches them off with httpsUpgrades: false, and merges the caller's features", () => {
+    const args = mergeBrowserArgs('/ext', false, ['--disable-features=Foo,Bar', '--disable-features=Baz'], {
+      httpsUpgrades: false,
+    });
+    expect(args.filter((a) => a.startsWith('--disable-features=')).length).toBe(1);
+    expect(features(args)).toEqual([...PLAYWRIGHT_DISABLED_FEATURES, 'Foo', 'Bar', 'Baz']);
+    expect(args).not.toContain('--headless=new');
+  });
+
+  it('reads the browser name and version from --version', () => {
+    expect(parseBrowserVersion('Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)\n')).toEqual({
+      name: 'Chromium',
+      version: '156.0.8078.114',
+    });
+    expect(parseBrowserVersion('Google Chrome for Testing 150.0.7871.2')).toEqual({
+      name: 'Google Chrome for Testing',
+      version: '150.0.7871.2',
+    });
+    expect(parseBrowserVersion('nothing')).toBeUndefined();
   });
 });
 
