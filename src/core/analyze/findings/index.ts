@@ -24,6 +24,7 @@ import {
 import { type Finding, type RuleId, type RuleSettings, type Severity, severityRank } from './types.ts';
 
 export { missingHstsParts } from './rules-transport.ts';
+export * from './settings.ts';
 export * from './types.ts';
 
 /** Redirects a chain may have before long-chain finds it too many. */
