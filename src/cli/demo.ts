@@ -33,7 +33,10 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
         await new Promise<void>((resolve) => browser.context.once('close', () => resolve()));
         return 0;
       }
-      out.write(`Hopscope demo: tracing ${plural(SCENARIOS.length, 'scenario')} headless (no display found).\n\n`);
+      const upgrades = browser.httpsUpgrades ? 'HTTPS-Upgrades on, as users run it' : 'HTTPS-Upgrades off';
+      out.write(
+        `Hopscope demo: tracing ${plural(SCENARIOS.length, 'scenario')} headless (no display found) in ${browser.browser.name} ${browser.browser.version} (${upgrades}).\n\n`,
+      );
       const allChains = [];
       for (const scenario of SCENARIOS) {
         const targets = scenario.urls(server).map((url) => ({ url, method: scenario.method, data: scenario.data }));
@@ -49,7 +52,7 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
           if (problem) out.write(`  (${printable(problem)})\n\n`);
         }
       }
-      await writeHar(opts.har, allChains);
+      await writeHar(opts.har, allChains, { browser: browser.browser, httpsUpgrades: browser.httpsUpgrades });
       out.write(
         `Wrote ${plural(allChains.length, 'chain')} to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n`,
       );

@@ -6,10 +6,22 @@ import { Command, CommanderError, Option } from 'commander';
 import { HOPSCOPE_VERSION } from '../core/har/export.ts';
 import { plural } from '../core/present/plural.ts';
 import { printable } from '../core/present/text.ts';
-import { formatChainTable } from '../core/present/text-table.ts';
 import { launchWithExtension, UserError } from './browser.ts';
+import { registerHar } from './har-command.ts';
 import { writeHar } from './output.ts';
-import { parseTargetUrl, problemLine, type TraceTarget, traceTargets } from './trace.ts';
+import { chainReport, failingChains, findingSettings, withFindingOptions, withFindings } from './report.ts';
+import { registerSanitize } from './sanitize.ts';
+import {
+  DEFAULT_SETTLE_MS,
+  DEFAULT_TIMEOUT_MS,
+  EXIT,
+  exitCodeOf,
+  noteLine,
+  parseTargetUrl,
+  problemLine,
+  type TraceTarget,
+  traceTargets,
+} from './trace.ts';
 
 interface TraceOptions {
   method: string;
@@ -20,9 +32,29 @@ interface TraceOptions {
   browserArg: string[];
   headful?: boolean;
   includeSensitive?: boolean;
+  /** ms, as typed; runTrace checks it. */
+  settle?: string;
+  timeout?: string;
+  /** false with --no-https-upgrades. */
+  httpsUpgrades: boolean;
+  rule?: string[];
+  failOn?: string;
+  config?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A whole number of milliseconds from an option, or a one-line usage error. */
+export function parseMs(value: string | number, option: string, min: number): number {
+  const text = String(value).trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < min) {
+    throw new UserError(
+      `${option} takes a whole number of milliseconds${min > 0 ? ` above 0` : ''}, e.g. ${option} ${option === '--settle' ? DEFAULT_SETTLE_MS : DEFAULT_TIMEOUT_MS}; got '${text}'.`,
+    );
+  }
+  return ms;
+}
 
 export async function runTrace(urls: string[], opts: TraceOptions, out = process.stdout): Promise<number> {
   const method = opts.method.toUpperCase();
@@ -30,34 +62,57 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
   if (opts.data !== undefined && method === 'GET') {
     throw new UserError('--data needs --method POST (or another method with a body).');
   }
+  const settleMs = parseMs(opts.settle ?? DEFAULT_SETTLE_MS, '--settle', 0);
+  const timeoutMs = parseMs(opts.timeout ?? DEFAULT_TIMEOUT_MS, '--timeout', 1);
   const targets: TraceTarget[] = urls.map((u) => ({ url: parseTargetUrl(u), method, data: opts.data }));
+  const settings = await findingSettings(opts);
   const browser = await launchWithExtension({
     browserPath: opts.browser,
     headless: !opts.headful,
     args: opts.browserArg,
+    httpsUpgrades: opts.httpsUpgrades !== false,
   });
   try {
-    const results = await traceTargets(browser, targets);
-    const chains = results.flatMap((r) => r.chains);
-    let failed = 0;
+    const results = await traceTargets(browser, targets, { settleMs, timeoutMs });
+    const chains = withFindings(
+      results.flatMap((r) => r.chains),
+      settings,
+    );
+    let exitCode: number = EXIT.ok;
     if (opts.json) {
       out.write(`${JSON.stringify(chains, null, 2)}\n`);
     }
     for (const result of results) {
       if (!opts.json) {
-        for (const chain of result.chains) out.write(`${formatChainTable(chain)}\n\n`);
+        for (const chain of withFindings(result.chains, settings)) out.write(chainReport(chain));
       }
-      const problem = problemLine(result);
-      if (problem) {
-        failed++;
-        process.stderr.write(`hopscope: ${printable(problem)}\n`);
-      }
+      const line = problemLine(result) ?? noteLine(result);
+      if (line) process.stderr.write(`hopscope: ${printable(line)}\n`);
+      // 3 when a visit gave up at --timeout; whether a chain fails is up to its findings and --fail-on.
+      if (exitCodeOf(result) === EXIT.timeout) exitCode = EXIT.timeout;
     }
+    const failing = failingChains(chains, settings.failOn);
+    // A chain that ended in an error has had its line above; say why the others fail.
+    const unsaid = failingChains(
+      chains.filter((c) => c.outcome.state !== 'error'),
+      settings.failOn,
+    );
+    if (unsaid) {
+      process.stderr.write(
+        `hopscope: ${plural(unsaid, 'chain')} with a finding at --fail-on ${settings.failOn} or worse (see above).\n`,
+      );
+    }
+    if (failing) exitCode = Math.max(exitCode, EXIT.chainError);
     if (opts.har) {
-      await writeHar(opts.har, chains, opts.includeSensitive);
+      await writeHar(opts.har, chains, {
+        includeSensitive: opts.includeSensitive,
+        browser: browser.browser,
+        httpsUpgrades: browser.httpsUpgrades,
+        rules: settings.rules,
+      });
       process.stderr.write(`hopscope: wrote ${plural(chains.length, 'chain')} to ${opts.har}\n`);
     }
-    return failed ? 1 : 0;
+    return exitCode;
   } finally {
     await browser.close();
   }
@@ -68,7 +123,7 @@ export function buildProgram(): Command {
     .description('Record redirect chains in Chromium with the Hopscope extension and explain every hop.')
     .version(HOPSCOPE_VERSION)
     .showHelpAfterError('(run hopscope --help for usage)');
-  program
+  const trace = program
     .command('trace')
     .description('Visit URLs in one fresh Chromium profile and print each redirect chain the extension recorded.')
     .argument('<url...>', 'URLs to visit, in order (the same URL twice shows what the cache does)')
@@ -85,9 +140,23 @@ export function buildProgram(): Command {
       [],
     )
     .option('--headful', 'show the browser window')
-    .action(async (urls: string[], opts: TraceOptions) => {
-      program.setOptionValue('exitCode', await runTrace(urls, opts));
-    });
+    .option(
+      '--settle <ms>',
+      `after a page loaded, how long it must stay put before its trace ends, in ms (default ${DEFAULT_SETTLE_MS}); a page may move on by itself (meta refresh, Refresh header, JavaScript), and the window starts again whenever it does`,
+    )
+    .option(
+      '--timeout <ms>',
+      `the most one URL may take, in ms (default ${DEFAULT_TIMEOUT_MS}); then the trace gives up with one line saying what it was waiting for, and exits with ${EXIT.timeout}`,
+    )
+    .option(
+      '--no-https-upgrades',
+      "run the browser without Chrome's HTTPS-Upgrades (on by default, as users have it): trace what the server itself answers over plain http, the chain the browser's own upgrade hides",
+    );
+  withFindingOptions(trace).action(async (urls: string[], opts: TraceOptions) => {
+    program.setOptionValue('exitCode', await runTrace(urls, opts));
+  });
+  registerHar(program);
+  registerSanitize(program);
   program
     .command('demo')
     .description('Run the bundled redirect scenarios: in a browser window with a display, traced headless without one.')

@@ -1,14 +1,21 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
 import { matchesChain, parseFilter } from '../core/filter/filter.ts';
-import { harText } from '../core/har/export.ts';
 import { HarImportError, importHar } from '../core/har/import/index.ts';
 import { hopAsCurl } from '../core/present/curl.ts';
 import { formatChainMarkdown } from '../core/present/markdown.ts';
 import { plural, pluralWord } from '../core/present/plural.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
 import type { Connector } from '../ui/connector/types.ts';
-import { copyText, downloadText, harFileName } from '../ui/download.ts';
+import {
+  copyText,
+  downloadText,
+  type HarExportMode,
+  harExportText,
+  harFileName,
+  harNames,
+  nameChoices,
+} from '../ui/download.ts';
 import { useChains } from '../ui/use-chains.ts';
 import { useTheme } from '../ui/use-theme.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
@@ -49,7 +56,9 @@ export function App({ connector, search = location.search }: { connector: Connec
   const [filterText, setFilterText] = useState('');
   const deferredFilter = useDeferredValue(filterText);
   const [preserveLog, setPreserveLog] = useState(false);
-  const [includeSensitive, setIncludeSensitive] = useState(false);
+  const [exportMode, setExportMode] = useState<HarExportMode>('sanitized');
+  const includeSensitive = exportMode === 'secrets';
+  const [nameChoice, setNameChoice] = useState<ReadonlyMap<string, 'hash' | 'keep'>>(new Map());
   const [selectedId, setSelectedId] = useState<string | undefined>();
   /** The user chose the selected chain (click, keys): it is theirs, never replaced by a newer one. */
   const [picked, setPicked] = useState(false);
@@ -114,10 +123,10 @@ export function App({ connector, search = location.search }: { connector: Connec
   const onExport = (which: 'selected' | 'listed') => {
     const chains = which === 'selected' ? (selected ? [selected] : []) : [...listed].reverse();
     if (!chains.length) return;
-    downloadText(harFileName(), harText(chains, { includeSensitive }));
-    setNotice({
-      text: `Exported ${plural(chains.length, 'chain')} as HAR${includeSensitive ? ' (with secrets)' : ''}.`,
-    });
+    const choices = exportMode === 'hashed' && nameChoice.size ? nameChoices(harNames(chains), nameChoice) : {};
+    downloadText(harFileName(), harExportText(chains, exportMode, choices));
+    const how = { sanitized: '', hashed: ' (secrets hashed)', secrets: ' (with secrets)' }[exportMode];
+    setNotice({ text: `Exported ${plural(chains.length, 'chain')} as HAR${how}.` });
   };
 
   const onImport = async (file: File) => {
@@ -174,8 +183,11 @@ export function App({ connector, search = location.search }: { connector: Connec
         canPreserve={!imported && tabId !== null}
         onClear={onClear}
         onExport={onExport}
-        includeSensitive={includeSensitive}
-        onIncludeSensitive={setIncludeSensitive}
+        exportMode={exportMode}
+        onExportMode={setExportMode}
+        exportNames={() => harNames([...listed].reverse())}
+        nameChoice={nameChoice}
+        onNameChoice={(name, choice) => setNameChoice((m) => new Map(m).set(name, choice))}
         onImport={(file) => void onImport(file)}
         onCopy={(what) => void onCopy(what)}
         hasSelection={selected !== undefined}

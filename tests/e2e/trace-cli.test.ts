@@ -13,8 +13,10 @@ import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import {
   browserArgsFor,
   clientJourneyUrl,
+  fallbackHost,
   type ScenarioServer,
   startScenarioServer,
+  UPGRADE_HOST,
 } from '../../src/scenarios/index.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
@@ -216,5 +218,151 @@ describe('hopscope trace', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no extension build in');
     expect(run.stderr).toContain('Run `npm run build` first');
+  });
+});
+
+interface HarDoc {
+  log: {
+    browser?: { name: string; version: string };
+    _hopscope?: { httpsUpgrades: boolean };
+    entries: Array<{
+      request: { url: string };
+      response: { status: number };
+      _hopscope: { kind: string; internalReason?: string; inferred?: boolean };
+    }>;
+  };
+}
+
+/** url, status, kind, internal reason and whether Hopscope inferred the hop, per hop. */
+const hopFacts = (chain: Chain | undefined) =>
+  chain?.hops.map((h) => [h.url, h.statusCode, h.kind, h.internalReason, h.inferred]);
+
+describe('hopscope trace runs Chromium as users have it: HTTPS-Upgrades on', () => {
+  const http = `http://${UPGRADE_HOST}/`;
+  const https = `https://${UPGRADE_HOST}/`;
+
+  it('shows the upgrade webRequest does not report as an inferred hop; the HAR names the browser and the choice', async () => {
+    const har = join(tmp, 'upgrade.har');
+    const run = await hopscope(['trace', http, '--har', har, ...serverArgs()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\s+1\s+307 Temporary Redirect\s+GET\s+internal \(HttpsUpgrades/m);
+    expect(run.stdout).toContain(`→ ${https}`);
+    expect(run.stdout).toMatch(/^\s+2\s+200 OK\s+GET\s+server\s/m);
+    const doc = JSON.parse(await readFile(har, 'utf8')) as HarDoc;
+    assertValidHar(doc);
+    expect(doc.log.browser).toEqual({
+      name: expect.any(String),
+      version: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
+    });
+    expect(doc.log._hopscope).toEqual({ httpsUpgrades: true });
+    expect(
+      doc.log.entries.map((e) => [
+        e.request.url,
+        e.response.status,
+        e._hopscope.kind,
+        e._hopscope.internalReason,
+        e._hopscope.inferred,
+      ]),
+    ).toEqual([
+      [http, 307, 'internal', 'HttpsUpgrades', true],
+      [https, 200, 'server', undefined, undefined],
+    ]);
+  });
+
+  it('--no-https-upgrades traces what the server itself answers over plain http', async () => {
+    const har = join(tmp, 'no-upgrade.har');
+    const before = server.hits('/', UPGRADE_HOST);
+    const run = await hopscope(['trace', http, '--no-https-upgrades', '--json', '--har', har, ...serverArgs()]);
+    expect(run.code).toBe(0);
+    const chains = JSON.parse(run.stdout) as Chain[];
+    expect(chains.map(hopFacts)).toEqual([[[http, 200, 'server', undefined, undefined]]]);
+    expect(server.hits('/', UPGRADE_HOST) - before).toBe(1);
+    const doc = JSON.parse(await readFile(har, 'utf8')) as HarDoc;
+    assertValidHar(doc);
+    expect(doc.log._hopscope).toEqual({ httpsUpgrades: false });
+    expect(doc.log.browser?.version).toMatch(/^\d+\./);
+  });
+
+  it('shows the fallback (https refused, back to http) as one chain', async () => {
+    const host = fallbackHost();
+    const run = await hopscope(['trace', `http://${host}/`, '--json', ...serverArgs()]);
+    expect(run.code).toBe(0);
+    const chains = JSON.parse(run.stdout) as Chain[];
+    expect(chains.map(hopFacts)).toEqual([
+      [
+        [`http://${host}/`, 307, 'internal', 'HttpsUpgrades', true],
+        [`https://${host}/`, 307, 'internal', 'HttpsUpgrades', true],
+        [`http://${host}/`, 200, 'server', undefined, undefined],
+      ],
+    ]);
+    expect(chains[0]?.hops[1]?.error).toBe('net::ERR_CONNECTION_REFUSED');
+  });
+});
+
+describe('hopscope trace: findings', () => {
+  it('prints the findings under each chain; an error finding exits 1, --rule and --fail-on change that', async () => {
+    const url = `${server.origin('secure.test', 'https')}/downgrade`;
+    const run = await hopscope(['trace', url, ...serverArgs()]);
+    expect(run.stdout).toMatch(/Findings: 1 error/);
+    expect(run.stdout).toMatch(
+      / {2}error {4}downgrade \(hop 1\): https:\/\/secure\.test:\d+\/downgrade sends the browser from https to http/,
+    );
+    expect(run.stdout).toContain(
+      'source: RFC 9110 §15.4, Redirection 3xx <https://www.rfc-editor.org/rfc/rfc9110#section-15.4>',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('hopscope: 1 chain with a finding at --fail-on error or worse (see above).\n');
+
+    const demoted = await hopscope(['trace', url, '--rule', 'downgrade=warning', ...serverArgs()]);
+    expect(demoted.stdout).toMatch(/ {2}warning {2}downgrade \(hop 1\)/);
+    expect(demoted.code).toBe(0);
+    const strict = await hopscope([
+      'trace',
+      url,
+      '--rule',
+      'downgrade=warning',
+      '--fail-on',
+      'warning',
+      ...serverArgs(),
+    ]);
+    expect(strict.code).toBe(1);
+  });
+
+  it('--rule long-chain=N, --json with the findings, a hopscope.config.json, and bad settings in one line', async () => {
+    const url = `${o}/chain/start`;
+    const json = await hopscope([
+      'trace',
+      url,
+      '--json',
+      '--rule',
+      'long-chain=2',
+      '--rule',
+      'permanent-cached-forever=off',
+      ...serverArgs(),
+    ]);
+    const [chain] = JSON.parse(json.stdout) as Array<{
+      findings: Array<{ rule: string; severity: string; hop: number }>;
+    }>;
+    expect(chain?.findings.map((f) => `${f.rule}@${f.hop}`)).toEqual(['long-chain@2']);
+    expect(json.code).toBe(0);
+
+    const config = join(tmp, 'hopscope.config.json');
+    await writeFile(config, JSON.stringify({ rules: { 'long-chain': 'error' }, failOn: 'error' }));
+    const configured = await hopscope(['trace', url, '--config', config, ...serverArgs()]);
+    expect(configured.stdout).toMatch(/ {2}error {4}long-chain \(hop 4\)/);
+    expect(configured.code).toBe(1);
+
+    const never = await hopscope(['trace', url, '--config', config, '--fail-on', 'never', ...serverArgs()]);
+    expect(never.code).toBe(0);
+
+    const bad = await hopscope(['trace', url, '--rule', 'long-chain=loud', ...serverArgs()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'hopscope: --rule long-chain=loud: the value must be off, info, warning, error, or a number (long-chain only)\n',
+    );
+    await writeFile(config, '{"rules": {"nope": "off"}}');
+    const badConfig = await hopscope(['trace', url, '--config', config, ...serverArgs()]);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/^hopscope: .*hopscope\.config\.json: rules\.nope: unknown rule\. The rules: /);
   });
 });

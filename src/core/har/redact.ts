@@ -23,62 +23,84 @@ export const URL_HEADERS: ReadonlySet<string> = new Set(['location', 'referer', 
 export function isSecretParam(name: string): boolean {
   let decoded = name;
   try {
-    decoded = decodeURIComponent(name);
+    if (name.includes('%')) decoded = decodeURIComponent(name);
   } catch {
     // keep the raw name
   }
   return SECRET_PARAM.test(decoded.trim());
 }
 
-function redactPairs(part: string): string {
+/**
+ * How secret values are found and replaced. The export's default: the names `isSecretParam`
+ * knows, each value replaced by `REDACTED`. The sanitizer (`sanitize.ts`) passes its own: names
+ * the user kept or added, values replaced by a keyed hash.
+ */
+export interface Redaction {
+  /** Whether the value of a parameter with this (raw, possibly percent-encoded) name is secret. */
+  isSecret(name: string): boolean;
+  /** What replaces a secret value (raw text as in the URL); `name` is the parameter's raw name. */
+  replace(value: string, name: string): string;
+}
+
+const DEFAULT_REDACTION: Redaction = { isSecret: isSecretParam, replace: () => REDACTED };
+
+/** `a=1&code=2` with the values of secret names replaced; pairs without `=` stay as they are. */
+export function redactPairs(part: string, how: Redaction = DEFAULT_REDACTION): string {
   return part
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq < 0) return pair;
-      return isSecretParam(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+      const name = pair.slice(0, eq);
+      return how.isSecret(name) ? `${name}=${how.replace(pair.slice(eq + 1), name)}` : pair;
     })
     .join('&');
 }
 
 /** A fragment holds parameters itself (`#access_token=…`) or after a hash route (`#/callback?code=…`). */
-function redactFragment(fragment: string): string {
+function redactFragment(fragment: string, how: Redaction): string {
   const q = fragment.indexOf('?');
-  if (q < 0) return redactPairs(fragment);
-  return `${redactPairs(fragment.slice(0, q))}?${redactPairs(fragment.slice(q + 1))}`;
+  if (q < 0) return redactPairs(fragment, how);
+  return `${redactPairs(fragment.slice(0, q), how)}?${redactPairs(fragment.slice(q + 1), how)}`;
 }
 
 /**
  * Replaces the values of secret-looking parameters in the query and fragment, path parameters
  * such as `;jsessionid=`, and the password of `user:pass@`. Works on the raw text, so every
  * other byte of the URL stays as it was; relative URLs and non-URLs pass through safely.
+ * `how` changes which names are secret and what replaces their values (default: `REDACTED`).
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, how: Redaction = DEFAULT_REDACTION): string {
   if (!url) return url;
   let rest = url;
   let fragment = '';
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    fragment = `#${redactFragment(rest.slice(hash + 1))}`;
+    fragment = `#${redactFragment(rest.slice(hash + 1), how)}`;
     rest = rest.slice(0, hash);
   }
   let query = '';
   const q = rest.indexOf('?');
   if (q >= 0) {
-    query = `?${redactPairs(rest.slice(q + 1))}`;
+    query = `?${redactPairs(rest.slice(q + 1), how)}`;
     rest = rest.slice(0, q);
   }
-  rest = rest.replace(/;(jsessionid|phpsessid|sid|sessionid)=[^/;]*/gi, `;$1=${REDACTED}`);
-  rest = rest.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, `$1:${REDACTED}@`);
+  rest = rest.replace(/;(jsessionid|phpsessid|sid|sessionid)=([^/;?#]*)/gi, (_m, name: string, value: string) =>
+    how.isSecret(name) ? `;${name}=${how.replace(value, name)}` : `;${name}=${value}`,
+  );
+  rest = rest.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):([^/@]*)@/i,
+    (_m, user: string, password: string) => `${user}:${how.replace(password, 'password')}@`,
+  );
   return rest + query + fragment;
 }
 
-/** A Refresh header is `5; url=...`: redact the URL part only. */
-function redactHeaderUrl(name: string, value: string): string {
-  if (name === 'refresh') {
-    return value.replace(/(url\s*=\s*['"]?)([^'"]*)/i, (_m, pre: string, u: string) => pre + redactUrl(u));
+/** A URL-valued header (`URL_HEADERS`): a Refresh header is `5; url=...`, only its URL part is redacted. */
+export function redactHeaderUrl(name: string, value: string, how: Redaction = DEFAULT_REDACTION): string {
+  if (name.toLowerCase() === 'refresh') {
+    return value.replace(/(url\s*=\s*['"]?)([^'"]*)/i, (_m, pre: string, u: string) => pre + redactUrl(u, how));
   }
-  return redactUrl(value);
+  return redactUrl(value, how);
 }
 
 export interface HeaderLike {

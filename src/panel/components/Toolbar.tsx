@@ -1,5 +1,7 @@
-import type { RefObject } from 'react';
+import { type RefObject, useState } from 'react';
 import { FILTER_HELP } from '../../core/filter/filter.ts';
+import type { NameCount } from '../../core/har/sanitize.ts';
+import { HAR_EXPORT_MODES, type HarExportMode, hashedByDefault } from '../../ui/download.ts';
 
 interface Props {
   filter: string;
@@ -11,8 +13,13 @@ interface Props {
   canPreserve: boolean;
   onClear(): void;
   onExport(which: 'selected' | 'listed'): void;
-  includeSensitive: boolean;
-  onIncludeSensitive(on: boolean): void;
+  exportMode: HarExportMode;
+  onExportMode(mode: HarExportMode): void;
+  /** The names in the listed chains (computed when asked: it builds their HAR). */
+  exportNames(): NameCount[];
+  /** Per name, hashed or kept in a hashed export, where the user changed the default. */
+  nameChoice: ReadonlyMap<string, 'hash' | 'keep'>;
+  onNameChoice(name: string, choice: 'hash' | 'keep'): void;
   onImport(file: File): void;
   onCopy(what: 'text' | 'markdown' | 'curl' | 'url'): void;
   hasSelection: boolean;
@@ -54,13 +61,23 @@ export function Toolbar(p: Props) {
       <button type="button" onClick={() => p.onExport('listed')} disabled={p.listed === 0}>
         Export {p.listed} listed
       </button>
-      <label
-        className="check"
-        title="Keep Cookie, Set-Cookie, Authorization headers and secret URL parameters in the HAR"
-      >
-        <input type="checkbox" checked={p.includeSensitive} onChange={(e) => p.onIncludeSensitive(e.target.checked)} />{' '}
-        with secrets
+      <label className="check" title={HAR_EXPORT_MODES.find((m) => m.mode === p.exportMode)?.title}>
+        secrets{' '}
+        <select
+          aria-label="HAR export secrets"
+          value={p.exportMode}
+          onChange={(e) => p.onExportMode(e.target.value as HarExportMode)}
+        >
+          {HAR_EXPORT_MODES.map((m) => (
+            <option key={m.mode} value={m.mode} title={m.title}>
+              {m.label}
+            </option>
+          ))}
+        </select>
       </label>
+      {p.exportMode === 'hashed' && (
+        <ExportNames names={p.exportNames} choice={p.nameChoice} onChoice={p.onNameChoice} />
+      )}
       <label className="button">
         Import HAR…
         <input
@@ -93,5 +110,65 @@ export function Toolbar(p: Props) {
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The names found in the listed chains, each hashed or kept in a hashed export (as
+ * `hopscope sanitize --list`, `--keep`, `--redact`): read when opened, since it builds their HAR.
+ */
+function ExportNames(p: {
+  names(): NameCount[];
+  choice: ReadonlyMap<string, 'hash' | 'keep'>;
+  onChoice(name: string, choice: 'hash' | 'keep'): void;
+}) {
+  const [rows, setRows] = useState<NameCount[] | undefined>();
+  return (
+    <details
+      className="export-names"
+      style={{ position: 'relative' }}
+      onToggle={(e) => {
+        if ((e.target as HTMLDetailsElement).open) setRows(p.names());
+      }}
+    >
+      <summary title="Choose which header, cookie and parameter names a hashed export hashes or keeps">names</summary>
+      {rows && (
+        <fieldset
+          aria-label="Names in the export"
+          style={{
+            position: 'absolute',
+            zIndex: 10,
+            maxHeight: '50vh',
+            overflow: 'auto',
+            background: 'var(--bg)',
+            border: '1px solid var(--border)',
+            padding: '4px 6px',
+            margin: 0,
+            minWidth: '16em',
+            whiteSpace: 'nowrap',
+          }}
+        >
+          {rows.length === 0 && <div>No header, cookie or parameter names.</div>}
+          {rows.map((row) => {
+            const value = p.choice.get(row.name) ?? (hashedByDefault(row) ? 'hash' : 'keep');
+            return (
+              <label key={`${row.kind}:${row.name}`} style={{ display: 'flex', gap: '6px', whiteSpace: 'nowrap' }}>
+                <select
+                  aria-label={`${row.kind} ${row.name}`}
+                  value={value}
+                  onChange={(e) => p.onChoice(row.name, e.target.value as 'hash' | 'keep')}
+                >
+                  <option value="hash">hashed</option>
+                  <option value="keep">kept</option>
+                </select>
+                <span>
+                  {row.kind} <b>{row.name}</b> ×{row.count}
+                </span>
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
+    </details>
   );
 }

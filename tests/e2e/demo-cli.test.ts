@@ -1,0 +1,54 @@
+/**
+ * `npm start` without a display: `hopscope demo` traces every scenario of the catalogue headless,
+ * in Chromium with HTTPS-Upgrades on as users run it, so a newcomer sees the inferred hop.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/browser.ts';
+import { SCENARIOS } from '../../src/scenarios/index.ts';
+import { assertValidHar } from '../support/har-validator.ts';
+
+interface DemoHar {
+  log: {
+    browser?: { name: string; version: string };
+    _hopscope?: { httpsUpgrades: boolean };
+    entries: Array<{ request: { url: string }; _hopscope: { internalReason?: string; inferred?: boolean } }>;
+  };
+}
+
+it('traces every scenario with HTTPS-Upgrades on and shows the inferred hops', async () => {
+  const har = join(await mkdtemp(join(tmpdir(), 'hopscope-demo-')), 'demo.har');
+  const { DISPLAY: _display, ...env } = process.env;
+  const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'src/cli/hopscope.mjs'), 'demo', '--har', har],
+      { env, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(
+    /^Hopscope demo: tracing \d+ scenarios headless .*\(HTTPS-Upgrades on, as users run it\)\.$/m,
+  );
+  // Every scenario of the catalogue, the HTTPS-Upgrades shapes and the client-redirect ones included.
+  for (const scenario of SCENARIOS) expect(run.stdout).toContain(`━━ ${scenario.title} ━━`);
+  for (const id of ['https-upgrade', 'https-upgrade-fallback', 'https-upgrade-midchain', 'client-js-timer']) {
+    expect(SCENARIOS.map((s) => s.id)).toContain(id);
+  }
+  expect(run.stdout).toMatch(/307 Temporary Redirect\s+GET\s+internal \(HttpsUpgrades/);
+  // No scenario ran out of time.
+  expect(run.stdout).not.toMatch(/gave up after [\d.]+ s waiting for/);
+
+  const doc = JSON.parse(await readFile(har, 'utf8')) as DemoHar;
+  assertValidHar(doc);
+  expect(doc.log._hopscope).toEqual({ httpsUpgrades: true });
+  expect(doc.log.browser?.version).toMatch(/^\d+\./);
+  const inferred = doc.log.entries.filter((e) => e._hopscope.inferred);
+  expect(inferred.length).toBeGreaterThanOrEqual(3);
+  expect(inferred.every((e) => e._hopscope.internalReason === 'HttpsUpgrades')).toBe(true);
+}, 180_000);
