@@ -82,21 +82,19 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
     if (opts.json) {
       out.write(`${JSON.stringify(chains, null, 2)}\n`);
     }
+    /** Failing chains of visits that had no line of their own on stderr (a failed chain, a timeout). */
+    let unsaid = 0;
     for (const result of results) {
-      if (!opts.json) {
-        for (const chain of withFindings(result.chains, settings)) out.write(chainReport(chain));
-      }
-      const line = problemLine(result) ?? noteLine(result);
+      const visited = withFindings(result.chains, settings);
+      if (!opts.json) for (const chain of visited) out.write(chainReport(chain));
+      const problem = problemLine(result);
+      const line = problem ?? noteLine(result);
       if (line) process.stderr.write(`hopscope: ${printable(line)}\n`);
+      if (!problem) unsaid += failingChains(visited, settings.failOn);
       // 3 when a visit gave up at --timeout; whether a chain fails is up to its findings and --fail-on.
       if (exitCodeOf(result) === EXIT.timeout) exitCode = EXIT.timeout;
     }
     const failing = failingChains(chains, settings.failOn);
-    // A chain that ended in an error has had its line above; say why the others fail.
-    const unsaid = failingChains(
-      chains.filter((c) => c.outcome.state !== 'error'),
-      settings.failOn,
-    );
     if (unsaid) {
       process.stderr.write(
         `hopscope: ${plural(unsaid, 'chain')} with a finding at --fail-on ${settings.failOn} or worse (see above).\n`,
