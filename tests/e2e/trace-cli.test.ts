@@ -365,4 +365,30 @@ describe('hopscope trace: findings', () => {
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/^hopscope: .*hopscope\.config\.json: rules\.nope: unknown rule\. The rules: /);
   });
+
+  it('one trace, one scenario per rule family: each finding under its chain', async () => {
+    const run = await hopscope([
+      'trace',
+      `${server.origin('sts.test', 'https')}/sts/set`,
+      `${server.origin('sts.test', 'http')}/sts/page`,
+      `${o}/chain/start`,
+      clientJourneyUrl(server, 'meta', 1),
+      `${o}/loop/a`,
+      '--fail-on',
+      'never',
+      ...serverArgs(),
+    ]);
+    expect(run.code).toBe(0);
+    for (const rule of [
+      'browser-upgraded',
+      'long-chain',
+      'permanent-cached-forever',
+      'client-redirect',
+      'refresh-delay',
+      'lost-query-param',
+      'loop',
+    ]) {
+      expect(run.stdout, rule).toMatch(new RegExp(`^ {2}(error|warning|info) +${rule} \\(hop \\d+\\): `, 'm'));
+    }
+  });
 });
