@@ -22,6 +22,27 @@ function navigate(url: string, timeStamp = T0 - 20): NavigationDetails {
   return { tabId: TAB, frameId: 0, url, timeStamp };
 }
 
+/** http://fallback.example.com/ asked for; its upgraded https attempt refused; http requested afresh. */
+function recordFallback(): Recorder {
+  const recorder = new Recorder();
+  recorder.onBeforeNavigate(navigate('http://fallback.example.com/'));
+  feed(
+    recorder,
+    requestEvents({
+      requestId: '1',
+      tabId: TAB,
+      start: T0,
+      hops: [{ url: 'https://fallback.example.com/' }],
+      error: 'net::ERR_CONNECTION_REFUSED',
+    }),
+  );
+  feed(
+    recorder,
+    requestEvents({ requestId: '2', tabId: TAB, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
+  );
+  return recorder;
+}
+
 function rows(recorder: Recorder) {
   return recorder
     .list()
@@ -163,22 +184,7 @@ describe('HTTPS-Upgrades hops are inferred and marked', () => {
   });
 
   it('fallback: the https attempt fails, the tab asks for http afresh: one chain, two inferred hops', () => {
-    const recorder = new Recorder();
-    recorder.onBeforeNavigate(navigate('http://fallback.example.com/'));
-    feed(
-      recorder,
-      requestEvents({
-        requestId: '1',
-        tabId: TAB,
-        start: T0,
-        hops: [{ url: 'https://fallback.example.com/' }],
-        error: 'net::ERR_CONNECTION_REFUSED',
-      }),
-    );
-    feed(
-      recorder,
-      requestEvents({ requestId: '2', tabId: TAB, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
-    );
+    const recorder = recordFallback();
     recorder.onCommitted({
       tabId: TAB,
       frameId: 0,
@@ -284,22 +290,7 @@ describe('HTTPS-Upgrades hops are inferred and marked', () => {
   });
 
   it('says in plain words what the browser did and that the hop was inferred', () => {
-    const recorder = new Recorder();
-    recorder.onBeforeNavigate(navigate('http://fallback.example.com/'));
-    feed(
-      recorder,
-      requestEvents({
-        requestId: '1',
-        tabId: TAB,
-        start: T0,
-        hops: [{ url: 'https://fallback.example.com/' }],
-        error: 'net::ERR_CONNECTION_REFUSED',
-      }),
-    );
-    feed(
-      recorder,
-      requestEvents({ requestId: '2', tabId: TAB, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
-    );
+    const recorder = recordFallback();
     const chain = analyze(recorder.list()[0] as never);
     const [upgrade, fallback] = chain.hops.map((h) => explainHop(chain, h));
     expect(upgrade?.headline).toBe('HTTPS-Upgrades: the browser tried https first → https://fallback.example.com/');
