@@ -83,7 +83,10 @@ const TIMEOUT_LINE = (what: string) =>
 function onTime(run: { visitMs: number; ms: number }): void {
   const took = `the visit took ${run.visitMs} ms (the process ${run.ms} ms; a plain trace ${baselineMs} ms)`;
   console.info(took);
-  expect(run.visitMs, took).toBeGreaterThanOrEqual(2900);
+  // The deadline runs from the navigation, which starts before the server sees the first
+  // request (up to some hundreds of ms on a busy machine): the visit measured here is shorter
+  // than --timeout by that much. It must still have waited most of it, not given up early.
+  expect(run.visitMs, took).toBeGreaterThanOrEqual(2000);
   expect(run.visitMs, took).toBeLessThan(3000 + 2500);
 }
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
