@@ -87,7 +87,9 @@ function onTime(run: { visitMs: number; ms: number }): void {
   // request (up to some hundreds of ms on a busy machine): the visit measured here is shorter
   // than --timeout by that much. It must still have waited most of it, not given up early.
   expect(run.visitMs, took).toBeGreaterThanOrEqual(2000);
-  expect(run.visitMs, took).toBeLessThan(3000 + 2500);
+  // And it ended at --timeout, plus what closing a browser costs on this machine now: a plain
+  // trace measured in the same run (a busy machine slows both alike).
+  expect(run.visitMs, took).toBeLessThan(3000 + Math.max(2500, 2 * baselineMs));
 }
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
