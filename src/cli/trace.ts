@@ -170,7 +170,8 @@ const readDocument = (): DocState => {
   };
 };
 
-async function submitForm(page: Page, target: TraceTarget, timeout: number): Promise<void> {
+/** Sends the target as a real form submission, so the browser's own redirect rules apply to the method and body. */
+export async function submitForm(page: Page, target: TraceTarget, timeout: number): Promise<void> {
   const fields = [...new URLSearchParams(target.data ?? '')];
   await page.setContent('<form method="post" enctype="application/x-www-form-urlencoded"></form>', { timeout });
   await Promise.all([

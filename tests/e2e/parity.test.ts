@@ -19,6 +19,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBrowserPath } from '../../src/cli/browser.ts';
+import { submitForm } from '../../src/cli/trace.ts';
 import { type AnalyzedChain, analyze } from '../../src/core/analyze/index.ts';
 import { sameResource } from '../../src/core/model/url.ts';
 import { SCENARIOS, UPGRADE_HOST } from '../../src/scenarios/index.ts';
@@ -138,22 +139,7 @@ async function observe(url: string, formData?: string): Promise<Observed> {
   try {
     if (formData !== undefined) {
       // A real form, so the browser's own redirect rules apply to the method and the body.
-      await page.setContent('<form method="post" enctype="application/x-www-form-urlencoded"></form>');
-      await page.evaluate(
-        ({ action, data }) => {
-          const form = document.querySelector('form') as HTMLFormElement;
-          form.action = action;
-          for (const [name, value] of new URLSearchParams(data)) {
-            const input = document.createElement('input');
-            input.type = 'hidden';
-            input.name = name;
-            input.value = value;
-            form.append(input);
-          }
-          form.submit();
-        },
-        { action: url, data: formData },
-      );
+      await submitForm(page, { url, method: 'POST', data: formData }, 30_000);
     } else {
       await page.goto(url).catch(() => undefined); // a loop or an error page is a result too
     }
