@@ -74,18 +74,16 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
   });
   try {
     const results = await traceTargets(browser, targets, { settleMs, timeoutMs });
-    const chains = withFindings(
-      results.flatMap((r) => r.chains),
-      settings,
-    );
+    // Each visit's chains with their findings, once: printed, counted, written.
+    const visits = results.map((result) => ({ result, chains: withFindings(result.chains, settings) }));
+    const chains = visits.flatMap((v) => v.chains);
     let exitCode: number = EXIT.ok;
     if (opts.json) {
       out.write(`${JSON.stringify(chains, null, 2)}\n`);
     }
     /** Failing chains of visits that had no line of their own on stderr (a failed chain, a timeout). */
     let unsaid = 0;
-    for (const result of results) {
-      const visited = withFindings(result.chains, settings);
+    for (const { result, chains: visited } of visits) {
       if (!opts.json) for (const chain of visited) out.write(chainReport(chain));
       const problem = problemLine(result);
       const line = problem ?? noteLine(result);
