@@ -267,6 +267,7 @@ async function main(): Promise<number> {
     ['HAR', () => har()],
     ['trace', () => traceStart(server)],
     ['stored bytes', () => storedBytes()],
+    ['check throughput', async () => (await import('./check.ts')).checkThroughput(browserPath, server)],
   ];
   const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());
   try {

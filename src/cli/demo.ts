@@ -8,6 +8,7 @@ import { printable } from '../core/present/text.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
 import { browserArgsFor, SCENARIOS, startScenarioServer } from '../scenarios/index.ts';
 import { launchWithExtension } from './browser.ts';
+import { checkDemo } from './check/demo.ts';
 import { writeHar } from './output.ts';
 import { problemLine, traceTargets } from './trace.ts';
 
@@ -54,8 +55,10 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
       }
       await writeHar(opts.har, allChains, { browser: browser.browser, httpsUpgrades: browser.httpsUpgrades });
       out.write(
-        `Wrote ${plural(allChains.length, 'chain')} to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n`,
+        `Wrote ${plural(allChains.length, 'chain')} to ${opts.har}. Load dist/ unpacked to see them in the DevTools panel.\n\n`,
       );
+      // hopscope check on a small migration list; its rows fail on purpose, the demo does not.
+      await checkDemo(server, { browser: opts.browser, out });
       return 0;
     } finally {
       await browser.close();

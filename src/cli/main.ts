@@ -7,6 +7,7 @@ import { HOPSCOPE_VERSION } from '../core/har/export.ts';
 import { plural } from '../core/present/plural.ts';
 import { printable } from '../core/present/text.ts';
 import { launchWithExtension, UserError } from './browser.ts';
+import { registerCheck } from './check/command.ts';
 import { registerHar } from './har-command.ts';
 import { writeHar } from './output.ts';
 import { chainReport, failingChains, findingSettings, withFindingOptions, withFindings } from './report.ts';
@@ -153,6 +154,7 @@ export function buildProgram(): Command {
   });
   registerHar(program);
   registerSanitize(program);
+  registerCheck(program);
   program
     .command('demo')
     .description('Run the bundled redirect scenarios: in a browser window with a display, traced headless without one.')
