@@ -57,6 +57,8 @@ export interface CheckOptions extends FindingOptions {
 export interface CheckIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
+  /** Called after the last row, while the browser still runs (the bench measures memory there). */
+  onDone?: (browser: ExtensionBrowser) => Promise<void>;
 }
 
 /** "3000" (milliseconds, as `hopscope trace` takes them), "3000ms", "3s", "1.5s" → milliseconds. */
@@ -315,6 +317,10 @@ export async function runCheck(
       }
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
+    if (!failure && !interrupted) {
+      await rows.flushed();
+      await io.onDone?.(browser);
+    }
     if (failure) {
       throw new UserError(
         `the browser stopped working (${printable(String((failure as Error)?.message ?? failure).split('\n')[0] ?? '')}); rows so far are written, --resume continues.`,

@@ -2,9 +2,10 @@
  * The live progress line on a terminal: URLs done of the total, the rate, the time left and the
  * failures so far, redrawn in place on standard error. Shown only when standard error is a
  * terminal; when results go to the same terminal, each row is written on a cleared line and the
- * progress line drawn again below it.
+ * progress line drawn again below it. Drawing is log-update's.
  */
 import type { WriteStream } from 'node:tty';
+import { createLogUpdate } from 'log-update';
 import { plural } from '../../core/present/plural.ts';
 
 function clock(seconds: number): string {
@@ -20,13 +21,28 @@ export class Progress {
   private done = 0;
   private failed = 0;
   private started = Date.now();
-  private shown = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** log-update: redraws the line in place, fitted to the terminal's width; hides the cursor meanwhile. */
+  private readonly log: ReturnType<typeof createLogUpdate>;
 
   constructor(
-    private readonly stream: WriteStream,
+    stream: WriteStream,
     private total: number | undefined,
-  ) {}
+  ) {
+    // A pseudo-terminal may report 0 rows or columns (`script`, `docker run -t`): log-update
+    // would then draw nothing, so such a terminal counts as 80 × 24.
+    const sized = {
+      isTTY: true,
+      get columns() {
+        return stream.columns || 80;
+      },
+      get rows() {
+        return stream.rows || 24;
+      },
+      write: (text: string) => stream.write(text),
+    };
+    this.log = createLogUpdate(sized as unknown as WriteStream);
+  }
 
   /** Starts the clock (after the browser is up) and redraws a few times a second. */
   start(): void {
@@ -52,30 +68,23 @@ export class Progress {
     parts.push(`${rate.toFixed(1)} URLs/s`);
     if (this.total !== undefined && rate > 0) parts.push(`ETA ${clock((this.total - this.done) / rate)}`);
     parts.push(this.failed ? plural(this.failed, 'failure') : 'no failures');
-    const text = parts.join(' · ');
-    const width = this.stream.columns || 80;
-    return text.length >= width ? `${text.slice(0, width - 2)}…` : text;
-  }
-
-  private clearLine(): void {
-    if (this.shown) this.stream.write('\r\x1b[K');
-    this.shown = false;
+    return parts.join(' · ');
   }
 
   draw(): void {
-    this.stream.write(`\r\x1b[K${this.line()}`);
-    this.shown = true;
+    this.log(this.line());
   }
 
   /** Writes something else to the terminal without mixing it into the progress line. */
   around(write: () => void): void {
-    this.clearLine();
+    this.log.clear();
     write();
     this.draw();
   }
 
   stop(): void {
     clearInterval(this.timer);
-    this.clearLine();
+    this.log.clear();
+    this.log.done();
   }
 }
