@@ -1,6 +1,7 @@
 /**
  * `npm start` without a display: `hopscope demo` traces every scenario of the catalogue headless,
- * in Chromium with HTTPS-Upgrades on as users run it, so a newcomer sees the inferred hop.
+ * in Chromium with HTTPS-Upgrades on as users run it, so a newcomer sees the inferred hop, then
+ * checks the bundled migration list with `hopscope check`.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -43,6 +44,17 @@ it('traces every scenario with HTTPS-Upgrades on and shows the inferred hops', a
   expect(run.stdout).toMatch(/307 Temporary Redirect\s+GET\s+internal \(HttpsUpgrades/);
   // No scenario ran out of time.
   expect(run.stdout).not.toMatch(/gave up after [\d.]+ s waiting for/);
+
+  // Then hopscope check on the bundled migration list (src/cli/check/demo-list.csv): three
+  // lines that pass and one of each kind of failure, as the list's lines were written to give;
+  // the demo itself still exits 0.
+  expect(run.stdout).toContain('━━ hopscope check: a migration list ━━');
+  for (const verdict of ['pass', 'wrong-target', 'wrong-status', 'too-many-hops', 'loop', 'error', 'invalid']) {
+    expect(run.stdout).toMatch(new RegExp(`^${verdict} +\\S`, 'm'));
+  }
+  expect(run.stdout).toContain(
+    '11 URLs: 3 pass, 1 wrong-target, 2 wrong-status, 1 too-many-hops, 1 loop, 1 error, 2 invalid; 8 failed.',
+  );
 
   const doc = JSON.parse(await readFile(har, 'utf8')) as DemoHar;
   assertValidHar(doc);
