@@ -29,9 +29,12 @@ export async function runDemo(opts: DemoOptions, out = process.stdout): Promise<
         await page.goto(`${server.origin()}/`);
         out.write(
           `Hopscope demo: Chromium is open with the extension and the scenario page ${server.origin()}/.\n` +
-            'Open DevTools (F12) and its Redirects panel, then click the scenarios. Close the browser to stop.\n',
+            'Open DevTools (F12) and its Redirects panel, then click the scenarios. Close the browser to stop.\n\n',
         );
-        await new Promise<void>((resolve) => browser.context.once('close', () => resolve()));
+        const closed = new Promise<void>((resolve) => browser.context.once('close', () => resolve()));
+        // Meanwhile, in the terminal: hopscope check on the bundled migration list (headless).
+        await checkDemo(server, { browser: opts.browser, out });
+        await closed;
         return 0;
       }
       const upgrades = browser.httpsUpgrades ? 'HTTPS-Upgrades on, as users run it' : 'HTTPS-Upgrades off';
