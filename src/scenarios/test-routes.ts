@@ -12,6 +12,14 @@ export const testRoutes: Router = (x) => {
       return x.redirect(302, '/slow/final');
     case '/slow/final':
       return x.finalPage('Slow: final page');
+    // A site that remembers its visitors (hopscope check: the order of a list must not matter):
+    // /cookie/set gives a cookie; /cookie/gate sends a visitor who has it elsewhere than a first one.
+    case '/cookie/set':
+      return x.redirect(302, `/ok?${x.url.searchParams}`, { 'Set-Cookie': 'hopscope_seen=1; Path=/; Max-Age=3600' });
+    case '/cookie/gate': {
+      const returning = /(?:^|;\s*)hopscope_seen=/.test(x.res.req.headers.cookie ?? '');
+      return x.redirect(302, `${returning ? '/end' : '/ok'}?${x.url.searchParams}`);
+    }
     // Markup and script where a server controls the text (XSS tests): Location and a header.
     case '/hostile':
       return x.redirect(302, '/ok?q=<img src=x onerror=alert(1)>&u=javascript:alert(2)', {

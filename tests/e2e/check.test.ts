@@ -1,9 +1,10 @@
 /**
  * `hopscope check` as a user runs it: a separate process against the scenario server, in real
  * Chromium with the built extension. A 500-row migration list with every kind of failure gives
- * exactly the expected verdicts in its order and reversed; the outputs parse with a JUnit and a
- * CSV parser; shards add up to the whole list; an interrupted run is continued with --resume;
- * the progress line is on a terminal and nowhere else.
+ * exactly the expected verdicts in its order and reversed (the cookies and HSTS one row leaves
+ * never change another's); the outputs parse with a JUnit and a CSV parser; shards add up to the
+ * whole list; an interrupted run is continued with --resume; the progress line is on a terminal
+ * and nowhere else.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -78,7 +79,14 @@ function migrationList(): Array<[string, Verdict]> {
   const sts = server.origin('sts.test', 'https');
   const stsHttp = server.origin('sts.test', 'http');
   const refused = `http://127.0.0.1:${server.refusedPort}`;
-  add(180, (i) => `${o}/r/301?to=${enc(`/ok?n=${i}`)},/ok?n=${i},permanent,1`, 'pass');
+  add(170, (i) => `${o}/r/301?to=${enc(`/ok?n=${i}`)},/ok?n=${i},permanent,1`, 'pass');
+  // Cookies: /cookie/set gives one, and /cookie/gate sends a visitor who has it to /end. Every
+  // row is a first visit, so a gate row lands on /ok whatever came before it in the list.
+  add(
+    10,
+    (i) => (i % 2 ? `${o}/cookie/gate?c=${i},/ok?c=${i},302,1` : `${o}/cookie/set?c=${i},/ok?c=${i},302,1`),
+    'pass',
+  );
   add(60, (i) => `${o}/r/301?to=${enc(`/ok?w=${i}`)},/end?w=${i},,`, 'wrong-target');
   add(50, (i) => `${o}/r/302?to=${enc(`/ok?t=${i}`)},/ok?t=${i},permanent,`, 'wrong-status');
   add(20, (i) => `${o}/r/301?to=${enc(`/missing/${i}`)},/missing/${i},,`, 'wrong-status');
