@@ -29,6 +29,8 @@ export interface VisitTiming {
 }
 
 const POLL_MS = 20;
+/** How long the worker waits for a visit's chains to end before answering what it has. */
+const WORKER_WAIT_MS = 1_000;
 const MAX_CLIENT_REDIRECTS = 10;
 /** Time on top of a declared refresh delay for the next navigation to start. */
 const REFRESH_GRACE_MS = 5_000;
@@ -38,6 +40,26 @@ async function chainsOfTab({ tabId, since }: { tabId: number; since: number }): 
   const api = globalThis.hopscope;
   if (!api) throw new Error('the Hopscope service worker is not ready');
   return (await api.chains()).filter((c) => c.tabId === tabId && c.type === 'main_frame' && c.startTime >= since);
+}
+
+/**
+ * Runs in the service worker: like chainsOfTab, but waits there (polling the worker's own
+ * memory, no message crosses a process) until the tab has a chain since `since` and every one
+ * has ended, or `waitMs` passed. Started with the navigation, so the chains are on their way back
+ * when the page has loaded: a visit does not wait a round trip to the worker after the load.
+ * `waitMs` stays well under the CLI's 3 s limit for a worker answer (browser.ts).
+ */
+async function endedChainsOfTab({ tabId, since, waitMs }: { tabId: number; since: number; waitMs: number }) {
+  const api = globalThis.hopscope;
+  if (!api) throw new Error('the Hopscope service worker is not ready');
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const chains = (await api.chains()).filter(
+      (c) => c.tabId === tabId && c.type === 'main_frame' && c.startTime >= since,
+    );
+    if ((chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending')) || Date.now() >= until) return chains;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Runs in the service worker: the ids of all tabs (no URL needed, so no `tabs` permission). */
@@ -146,9 +168,13 @@ export class CheckPage {
    * Waits until every chain of the visit has ended and the tab shows the end of one of them (a
    * client redirect has then joined its journey), or until the deadline.
    */
-  private async settle(since: number, deadline: number): Promise<{ chains: Chain[]; ended: boolean }> {
-    for (;;) {
-      const chains = await this.chains(since);
+  private async settle(
+    since: number,
+    deadline: number,
+    first?: Promise<Chain[]>,
+  ): Promise<{ chains: Chain[]; ended: boolean }> {
+    for (let read = first; ; read = undefined) {
+      const chains = await (read ?? this.chains(since));
       const shown = withoutFragment(this.page.url());
       const ended = chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending');
       const landed =
@@ -216,6 +242,13 @@ export class CheckPage {
     this.visits++;
     let navigationError: string | undefined;
     let timedOut: string | undefined;
+    // Asked of the worker now, answered once the chains have ended: usually before the load.
+    const ending = this.browser.evaluate(endedChainsOfTab, {
+      tabId: this.tabId,
+      since,
+      waitMs: Math.min(WORKER_WAIT_MS, timing.timeoutMs),
+    });
+    ending.catch(() => undefined);
     try {
       await this.page.goto(url, { waitUntil: 'load', timeout: timing.timeoutMs });
     } catch (error) {
@@ -224,7 +257,7 @@ export class CheckPage {
     }
     // The page is probed while the chains are read: one round trip after the load, not two.
     const probing = navigationError ? Promise.resolve(undefined) : this.probe();
-    let { chains, ended } = await this.settle(since, deadline);
+    let { chains, ended } = await this.settle(since, deadline, ending);
     let early = await probing;
     if (!ended) timedOut ??= chains.length ? 'the chain to end' : 'the navigation to start';
     // A page may move on by itself (meta refresh, Refresh header, script): follow it into the journey.
