@@ -3,6 +3,7 @@
  * await, so that an event that wakes a stopped worker is delivered (MV3 requirement).
  */
 import browser from 'webextension-polyfill';
+import type { Chain } from '../core/model/chain.ts';
 import type { RequestEventName } from '../core/record/events.ts';
 import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
@@ -124,6 +125,26 @@ const api: WorkerApi = {
   async chains() {
     await session.ready;
     return session.recorder.list();
+  },
+  async tabChains({ tabId, since, waitMs = 0 }) {
+    await session.ready;
+    const read = () =>
+      session.recorder.list().filter((c) => c.tabId === tabId && c.type === 'main_frame' && c.startTime >= since);
+    const ended = (chains: Chain[]) => chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending');
+    const now = read();
+    if (waitMs <= 0 || ended(now)) return now;
+    // Woken by the store's own change events: nothing polls while the page loads.
+    return new Promise<Chain[]>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(read());
+      };
+      const timer = setTimeout(finish, waitMs);
+      const unsubscribe = session.recorder.subscribe((change) => {
+        if (change.type === 'put' && change.chain.tabId === tabId && ended(read())) finish();
+      });
+    });
   },
   async flush() {
     await session.ready;

@@ -9,6 +9,12 @@ export interface WorkerApi {
   /** Resolves once the state persisted before the last worker stop is back in memory. */
   ready(): Promise<void>;
   chains(): Promise<Chain[]>;
+  /**
+   * The main-frame chains of one tab that started at or after `since` (ms since the epoch).
+   * With `waitMs`, answers once there is one and every one has ended, or when `waitMs` has
+   * passed: `hopscope check` asks as a navigation starts and gets the answer without polling.
+   */
+  tabChains(query: { tabId: number; since: number; waitMs?: number }): Promise<Chain[]>;
   /** Writes every pending change to storage.session now. */
   flush(): Promise<void>;
   clear(): Promise<void>;

@@ -35,31 +35,17 @@ const MAX_CLIENT_REDIRECTS = 10;
 /** Time on top of a declared refresh delay for the next navigation to start. */
 const REFRESH_GRACE_MS = 5_000;
 
-/** Runs in the extension's service worker: the main-frame chains of one tab since a time. */
-async function chainsOfTab({ tabId, since }: { tabId: number; since: number }): Promise<Chain[]> {
-  const api = globalThis.hopscope;
-  if (!api) throw new Error('the Hopscope service worker is not ready');
-  return (await api.chains()).filter((c) => c.tabId === tabId && c.type === 'main_frame' && c.startTime >= since);
-}
-
 /**
- * Runs in the service worker: like chainsOfTab, but waits there (polling the worker's own
- * memory, no message crosses a process) until the tab has a chain since `since` and every one
- * has ended, or `waitMs` passed. Started with the navigation, so the chains are on their way back
- * when the page has loaded: a visit does not wait a round trip to the worker after the load.
- * `waitMs` stays well under the CLI's 3 s limit for a worker answer (browser.ts).
+ * Runs in the extension's service worker: the main-frame chains of one tab since a time. With
+ * `waitMs`, answered once the tab has one and every one has ended, or after `waitMs` (the worker
+ * is woken by its store's changes, nothing polls). A visit asks so as its navigation starts, so
+ * the chains are on their way back when the page has loaded: no round trip to the worker follows
+ * the load. `waitMs` stays well under the CLI's 3 s limit for a worker answer (browser.ts).
  */
-async function endedChainsOfTab({ tabId, since, waitMs }: { tabId: number; since: number; waitMs: number }) {
+async function chainsOfTab(query: { tabId: number; since: number; waitMs?: number }): Promise<Chain[]> {
   const api = globalThis.hopscope;
   if (!api) throw new Error('the Hopscope service worker is not ready');
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const chains = (await api.chains()).filter(
-      (c) => c.tabId === tabId && c.type === 'main_frame' && c.startTime >= since,
-    );
-    if ((chains.length > 0 && chains.every((c) => c.outcome.state !== 'pending')) || Date.now() >= until) return chains;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return api.tabChains(query);
 }
 
 /** Runs in the service worker: the ids of all tabs (no URL needed, so no `tabs` permission). */
@@ -243,7 +229,7 @@ export class CheckPage {
     let navigationError: string | undefined;
     let timedOut: string | undefined;
     // Asked of the worker now, answered once the chains have ended: usually before the load.
-    const ending = this.browser.evaluate(endedChainsOfTab, {
+    const ending = this.browser.evaluate(chainsOfTab, {
       tabId: this.tabId,
       since,
       waitMs: Math.min(WORKER_WAIT_MS, timing.timeoutMs),
