@@ -162,7 +162,8 @@ describe('hopscope check', () => {
     const results = [];
     for (const file of [forward, backward]) {
       const out = join(tmp, `${file.endsWith('forward.csv') ? 'forward' : 'backward'}.jsonl`);
-      const run = await check([file, '--format', 'json', '--out', out, '--concurrency', '4', ...serverArgs()]);
+      // 500 visits: ~25 s on an idle 2-core machine, minutes on a loaded one; the limits are for a hang.
+      const run = await check([file, '--format', 'json', '--out', out, '--concurrency', '4', ...serverArgs()], 420_000);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(1);
       const { rows, summary } = jsonOutput(await readFile(out, 'utf8'));
@@ -206,7 +207,7 @@ describe('hopscope check', () => {
     expect(stsPage).toMatchObject({ hops: [200], final: stsPage?.source });
     const upgraded = forwardRows.find((r) => r.source === 'http://up.example.com/?n=0');
     expect(upgraded?.hops).toEqual([307, 200]);
-  }, 300_000);
+  }, 900_000);
 
   it('checks again, alone, a visit that met HSTS another visit left while both ran', async () => {
     const sts = server.origin('sts.test', 'https');
