@@ -4,7 +4,7 @@
  * the store (what is kept, what changed, the caps). This class wires them and is the one
  * public face of recording; what the chains mean is for `analyze/`.
  */
-import type { Chain } from '../model/chain.ts';
+import type { Chain, RecordingBrowser } from '../model/chain.ts';
 import { isHttpUrl } from '../model/url.ts';
 import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent } from './events.ts';
 import { Journeys } from './journeys.ts';
@@ -25,6 +25,8 @@ export interface RecorderOptions {
   maxHops?: number;
   /** URLs never recorded (the extension's own pages and assets). */
   ignoreUrl?: (url: string) => boolean;
+  /** The browser the events come from, written on each chain (see Chain.browser). */
+  browser?: RecordingBrowser;
 }
 
 /**
@@ -44,7 +46,7 @@ export class Recorder {
   constructor(options: RecorderOptions = {}) {
     const opts = { ...DEFAULTS, ...options };
     this.store = new ChainStore({ maxChains: opts.maxChains, maxBytes: opts.maxBytes });
-    this.requests = new RequestTracker(this.store, opts.maxHops, this.navigations);
+    this.requests = new RequestTracker(this.store, opts.maxHops, this.navigations, options.browser);
     this.journeys = new Journeys(this.store, this.requests, opts.maxHops, this.navigations);
     this.ignoreUrl = options.ignoreUrl ?? (() => false);
   }
