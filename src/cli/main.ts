@@ -44,6 +44,7 @@ interface TraceOptions {
   rule?: string[];
   failOn?: string;
   config?: string;
+  compare?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -70,6 +71,33 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
   const timeoutMs = parseMs(opts.timeout ?? DEFAULT_TIMEOUT_MS, '--timeout', 1);
   const targets: TraceTarget[] = urls.map((u) => ({ url: parseTargetUrl(u), method, data: opts.data }));
   const settings = await findingSettings(opts);
+  if (opts.compare) {
+    if (opts.har) {
+      throw new UserError(
+        '--compare writes no HAR: trace each browser on its own for that (hopscope trace --har A.har URL, then --firefox --har B.har URL).',
+      );
+    }
+    const { runCompare } = await import('./compare.ts');
+    return runCompare(
+      targets,
+      {
+        launch: {
+          browserPath: opts.browser,
+          headless: !opts.headful,
+          args: opts.browserArg,
+          httpsUpgrades: opts.httpsUpgrades !== false,
+          firefoxPrefs: opts.firefoxPref,
+          trustCertificates: opts.trustCert,
+          firefox: opts.firefox,
+        },
+        settleMs,
+        timeoutMs,
+        settings,
+        json: opts.json,
+      },
+      out,
+    );
+  }
   const browser = await launchForTrace({
     browserPath: opts.browser,
     firefox: opts.firefox,
@@ -141,6 +169,10 @@ export function buildProgram(): Command {
       new Option('--browser <path>', 'the browser to run: Chromium, Chrome for Testing or Firefox').env('CHROME_PATH'),
     )
     .option('--firefox', 'trace in Firefox (--browser PATH, FIREFOX_PATH, or /usr/bin/firefox-esr)')
+    .option(
+      '--compare',
+      'trace in Chromium and in Firefox and show each visit side by side with the differences (--browser names the Chromium; Firefox from FIREFOX_PATH or /usr/bin/firefox-esr)',
+    )
     .option(
       '--browser-arg <arg>',
       'pass a flag to the browser (repeatable), e.g. --browser-arg=--host-resolver-rules=...',
