@@ -7,7 +7,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyzedChain as Chain, analyze } from '../../src/core/analyze/index.ts';
+import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { chainsToHar } from '../../src/core/har/export.ts';
 import { explainHop } from '../../src/core/present/explain/index.ts';
 import { clientJourneyUrl } from '../../src/scenarios/index.ts';
@@ -120,11 +120,13 @@ describe('recording in Firefox', () => {
     await page.goto(url).catch(() => undefined);
     const fresh = (all: Chain[]) => all.filter((c) => !known.has(c.id) && c.type === 'main_frame');
     const chains = fresh(
-      await e2e.waitForChains((all) => done(fresh(all))).catch(async (error: Error) => {
-        const seen = fresh((await e2e.browser.chains()).map(analyze));
-        const hops = seen.map((c) => c.hops.map((h) => `${h.statusCode} ${h.kind} ${h.url}`).join(', '));
-        throw new Error(`${error.message}: ${hops.join(' || ') || 'none'}`);
-      }),
+      await e2e
+        .waitForChains((all) => done(fresh(all)))
+        .catch(async (error: Error) => {
+          const seen = fresh((await e2e.browser.chains()).map(analyze));
+          const hops = seen.map((c) => c.hops.map((h) => `${h.statusCode} ${h.kind} ${h.url}`).join(', '));
+          throw new Error(`${error.message}: ${hops.join(' || ') || 'none'}`);
+        }),
     );
     await page.close();
     return chains;

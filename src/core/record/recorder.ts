@@ -90,6 +90,7 @@ export class Recorder {
   handle(e: RequestEvent): void {
     if (!isHttpUrl(e.details.url) || this.ignoreUrl(e.details.url)) return;
     this.requests.handle(e);
+    if (e.details.type === 'main_frame') this.journeys.requestSeen(e.details.tabId);
   }
 
   /** The journey of the page a tab shows now, if it was recorded. */
@@ -107,7 +108,9 @@ export class Recorder {
    * tells a request the browser upgraded to https itself (HTTPS-Upgrades).
    */
   onBeforeNavigate(d: NavigationDetails): void {
-    if (d.frameId !== 0 || !isHttpUrl(d.url) || this.ignoreUrl(d.url)) return;
+    if (d.frameId !== 0) return;
+    this.journeys.navigationStarted(d.tabId);
+    if (!isHttpUrl(d.url) || this.ignoreUrl(d.url)) return;
     this.navigations.started(d);
     // The navigation's first request may have been reported before the navigation itself.
     const first = this.requests.firstRequestOf(d.tabId);
