@@ -89,7 +89,7 @@ export class Journeys {
     const previousId = this.currentByTab.get(d.tabId);
     const committed = isHttpUrl(d.url) ? this.committedChain(d.tabId, d.url) : undefined;
     if (!committed) {
-      if (isHttpUrl(d.url) && previousId) {
+      if (isHttpUrl(d.url)) {
         // Its request is still to be reported (Firefox): the page shown before stays current until then.
         this.earlyCommit.set(d.tabId, d);
         return;
@@ -127,11 +127,12 @@ export class Journeys {
     this.forgetMetaRefresh(d);
   }
 
-  /** A request event of a tab's main frame: a commit that came before it applies now. */
-  requestSeen(tabId: number | undefined): void {
+  /** A request event of a tab's main frame: a commit of its URL that came before it applies now. */
+  requestSeen(tabId: number | undefined, url: string): void {
     if (tabId === undefined) return;
     const early = this.earlyCommit.get(tabId);
-    if (early && this.committedChain(tabId, early.url)) this.onCommitted(early);
+    if (!early || withoutFragment(early.url) !== withoutFragment(url)) return;
+    if (this.committedChain(tabId, early.url)) this.onCommitted(early);
   }
 
   /** The tab starts another navigation: a commit still waiting for its request never gets one. */

@@ -90,7 +90,7 @@ export class Recorder {
   handle(e: RequestEvent): void {
     if (!isHttpUrl(e.details.url) || this.ignoreUrl(e.details.url)) return;
     this.requests.handle(e);
-    if (e.details.type === 'main_frame') this.journeys.requestSeen(e.details.tabId);
+    if (e.details.type === 'main_frame') this.journeys.requestSeen(e.details.tabId, e.details.url);
   }
 
   /** The journey of the page a tab shows now, if it was recorded. */
