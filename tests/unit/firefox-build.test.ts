@@ -49,6 +49,11 @@ describe('explanations true for the browser that recorded the chain', () => {
     expect(chromium?.hops[0]?.cache.verdict).toBe('cacheable-by-default');
     expect(firefox?.hops[0]?.cache.verdict).toBe('not-cacheable');
     expect(firefox?.hops[0]?.cache.reason).toContain('Firefox does not store one without caching headers');
+    const finding = (c: typeof firefox) => c?.findings.find((f) => f.rule === 'permanent-cached-forever')?.message;
+    expect(finding(chromium)).toContain('browsers keep it with no expiry');
+    expect(finding(firefox)).toContain(
+      'Chromium-based browsers keep it with no expiry (Firefox, which recorded this, does not store it)',
+    );
   });
 
   it('HSTS: each browser’s own evidence', () => {
