@@ -1,6 +1,7 @@
 /**
- * Service worker entry. Listeners are registered synchronously at the top level, before any
- * await, so that an event that wakes a stopped worker is delivered (MV3 requirement).
+ * Service worker entry (Chromium; Firefox runs it as an event page). Listeners are registered
+ * synchronously at the top level, before any await, so that an event that wakes a stopped worker
+ * is delivered (MV3 requirement).
  */
 import browser from 'webextension-polyfill';
 import type { Chain } from '../core/model/chain.ts';
@@ -13,21 +14,28 @@ import { incognitoArea } from './incognito.ts';
 import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
 
-// An incognito window's worker ("split" mode) keeps its chains apart, for its session only.
-const session = new RecordingSession(
-  browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session,
-);
-const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
 const wr = browser.webRequest;
+const webRequestEnums = wr as {
+  OnBeforeSendHeadersOptions?: { EXTRA_HEADERS?: string };
+  ResourceType?: Record<string, string>;
+};
+const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
 
-// The browser's differences end in its adapter: the core gets the same facts from each.
+// The browser's differences end in its adapter: the core gets the same facts from each. Only
+// Chromium has EXTRA_HEADERS (Firefox throws on 'extraHeaders' and stops the script).
 const adapter = adapterFor(
   {
-    extraHeaders:
-      (wr as { OnBeforeSendHeadersOptions?: { EXTRA_HEADERS?: string } }).OnBeforeSendHeadersOptions?.EXTRA_HEADERS !==
-      undefined,
+    extraHeaders: webRequestEnums.OnBeforeSendHeadersOptions?.EXTRA_HEADERS !== undefined,
+    resourceTypes: webRequestEnums.ResourceType ? Object.values(webRequestEnums.ResourceType) : undefined,
   },
   ownOrigin,
+);
+
+// An incognito window's worker (Chromium's "split" mode) keeps its chains apart, for its session
+// only. Firefox's build keeps Hopscope out of private windows (see src/build/manifest.ts).
+const session = new RecordingSession(
+  browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session,
+  { browser: adapter.name },
 );
 
 /** A listener handing one kind of event to the session through the adapter. */

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Worker } from 'playwright-core';
 import type { Chain } from '../core/model/chain.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
+import { playwrightTab, type VisitTab } from './tabs.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The unpacked extension: `npm run build` output, or HOPSCOPE_EXTENSION_DIR. */
@@ -162,25 +163,37 @@ export interface LaunchOptions {
   httpsUpgrades?: boolean;
 }
 
-export interface ExtensionBrowser {
-  context: BrowserContext;
+/** A browser running the built extension, as `hopscope trace` uses it: Chromium or Firefox. */
+export interface RecordingBrowser {
+  kind: 'chromium' | 'firefox';
+  /** Chromium: the extension id; Firefox: the moz-extension UUID of this launch. */
   extensionId: string;
   browserPath: string;
   /** The browser that runs, as HAR's `log.browser` names it, e.g. { name: 'Chromium', version: '156.0.8078.114' }. */
   browser: { name: string; version: string };
+  /** Chrome's HTTPS-Upgrades on or off; undefined for Firefox, which has no such switch here. */
+  httpsUpgrades?: boolean;
+  /** The browser's user data directory (a fresh one per launch, removed by close()). */
+  profile: string;
+  /** The chains the extension recorded, read from its own store. */
+  chains(): Promise<Chain[]>;
+  /** The worker's counters (chains, bytes, evicted, writes, pending). */
+  stats(): ReturnType<WorkerApi['stats']>;
+  /** A new tab for one visit. */
+  newTab(): Promise<VisitTab>;
+  close(): Promise<void>;
+}
+
+export interface ExtensionBrowser extends RecordingBrowser {
+  kind: 'chromium';
+  context: BrowserContext;
   /**
    * Whether the browser upgrades http:// navigations itself: LaunchOptions.httpsUpgrades, unless
    * the caller's own arguments disable the feature.
    */
   httpsUpgrades: boolean;
-  /** The browser's user data directory (a fresh one per launch, removed by close()). */
-  profile: string;
   /** The extension's service worker, started again if it was stopped. */
   worker(): Promise<Worker>;
-  /** The chains the extension recorded, read from its own store. */
-  chains(): Promise<Chain[]>;
-  /** The worker's counters (chains, bytes, evicted, writes, pending). */
-  stats(): ReturnType<WorkerApi['stats']>;
   /** Runs a function in the service worker, waking it first when it was stopped. */
   evaluate<T, A = undefined>(fn: (arg: A) => Promise<T>, arg?: A): Promise<T>;
   close(): Promise<void>;
@@ -291,6 +304,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     version: context.browser()?.version() || parsed?.version || '',
   };
   return {
+    kind: 'chromium',
     context,
     extensionId,
     browserPath,
@@ -309,6 +323,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
         if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
         return globalThis.hopscope.stats();
       }),
+    newTab: async () => playwrightTab(await context.newPage()),
     close,
   };
 }

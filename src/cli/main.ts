@@ -6,9 +6,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { HOPSCOPE_VERSION } from '../core/har/export.ts';
 import { plural } from '../core/present/plural.ts';
 import { printable } from '../core/present/text.ts';
-import { launchWithExtension, UserError } from './browser.ts';
+import { UserError } from './browser.ts';
 import { registerCheck } from './check/command.ts';
 import { registerHar } from './har-command.ts';
+import { launchForTrace } from './launch.ts';
 import { writeHar } from './output.ts';
 import { chainReport, failingChains, findingSettings, withFindingOptions, withFindings } from './report.ts';
 import { registerSanitize } from './sanitize.ts';
@@ -30,6 +31,9 @@ interface TraceOptions {
   har?: string;
   json?: boolean;
   browser?: string;
+  firefox?: boolean;
+  firefoxPref: string[];
+  trustCert: string[];
   browserArg: string[];
   headful?: boolean;
   includeSensitive?: boolean;
@@ -41,6 +45,7 @@ interface TraceOptions {
   rule?: string[];
   failOn?: string;
   config?: string;
+  compare?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -67,11 +72,41 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
   const timeoutMs = parseMs(opts.timeout ?? DEFAULT_TIMEOUT_MS, '--timeout', 1);
   const targets: TraceTarget[] = urls.map((u) => ({ url: parseTargetUrl(u), method, data: opts.data }));
   const settings = await findingSettings(opts);
-  const browser = await launchWithExtension({
+  if (opts.compare) {
+    if (opts.har) {
+      throw new UserError(
+        '--compare writes no HAR: trace each browser on its own for that (hopscope trace --har A.har URL, then --firefox --har B.har URL).',
+      );
+    }
+    const { runCompare } = await import('./compare.ts');
+    return runCompare(
+      targets,
+      {
+        launch: {
+          browserPath: opts.browser,
+          headless: !opts.headful,
+          args: opts.browserArg,
+          httpsUpgrades: opts.httpsUpgrades !== false,
+          firefoxPrefs: opts.firefoxPref,
+          trustCertificates: opts.trustCert,
+          firefox: opts.firefox,
+        },
+        settleMs,
+        timeoutMs,
+        settings,
+        json: opts.json,
+      },
+      out,
+    );
+  }
+  const browser = await launchForTrace({
     browserPath: opts.browser,
+    firefox: opts.firefox,
     headless: !opts.headful,
     args: opts.browserArg,
     httpsUpgrades: opts.httpsUpgrades !== false,
+    firefoxPrefs: opts.firefoxPref,
+    trustCertificates: opts.trustCert,
   });
   try {
     const results = await traceTargets(browser, targets, { settleMs, timeoutMs });
@@ -117,22 +152,43 @@ export async function runTrace(urls: string[], opts: TraceOptions, out = process
 
 export function buildProgram(): Command {
   const program = new Command('hopscope')
-    .description('Record redirect chains in Chromium with the Hopscope extension and explain every hop.')
+    .description('Record redirect chains in Chromium or Firefox with the Hopscope extension and explain every hop.')
     .version(HOPSCOPE_VERSION)
     .showHelpAfterError('(run hopscope --help for usage)');
   const trace = program
     .command('trace')
-    .description('Visit URLs in one fresh Chromium profile and print each redirect chain the extension recorded.')
+    .description(
+      'Visit URLs in one fresh browser profile (Chromium, or Firefox with --firefox) and print each redirect chain the extension recorded.',
+    )
     .argument('<url...>', 'URLs to visit, in order (the same URL twice shows what the cache does)')
     .option('--method <method>', 'HTTP method; anything but GET is sent as a real form submission', 'GET')
     .option('--data <body>', "form body for --method POST, e.g. 'a=1&b=2'")
     .option('--har <file>', 'write the HAR of all traced chains to this file')
     .option('--json', 'print the chains as JSON instead of tables')
     .option('--include-sensitive', 'keep cookies, credentials and secret URL parameters in the HAR')
-    .addOption(new Option('--browser <path>', 'Chromium or Chrome for Testing to run').env('CHROME_PATH'))
+    .addOption(
+      new Option('--browser <path>', 'the browser to run: Chromium, Chrome for Testing or Firefox').env('CHROME_PATH'),
+    )
+    .option('--firefox', 'trace in Firefox (--browser PATH, FIREFOX_PATH, or /usr/bin/firefox-esr)')
+    .option(
+      '--compare',
+      'trace in Chromium and in Firefox and show each visit side by side with the differences (--browser names the Chromium; Firefox from FIREFOX_PATH or /usr/bin/firefox-esr)',
+    )
     .option(
       '--browser-arg <arg>',
-      'pass a flag to Chromium (repeatable), e.g. --browser-arg=--host-resolver-rules=...',
+      'pass a flag to the browser (repeatable), e.g. --browser-arg=--host-resolver-rules=...',
+      collect,
+      [],
+    )
+    .option(
+      '--firefox-pref <name=value>',
+      'set a Firefox preference in the fresh profile (repeatable), e.g. --firefox-pref network.dns.forceResolve=127.0.0.1',
+      collect,
+      [],
+    )
+    .option(
+      '--trust-cert <file>',
+      "trust this PEM certificate in the launched profile only (repeatable), e.g. a test server's",
       collect,
       [],
     )
@@ -150,6 +206,8 @@ export function buildProgram(): Command {
       "run the browser without Chrome's HTTPS-Upgrades (on by default, as users have it): trace what the server itself answers over plain http, the chain the browser's own upgrade hides",
     );
   withFindingOptions(trace).action(async (urls: string[], opts: TraceOptions) => {
+    // CHROME_PATH names a Chromium: with --firefox, only an explicit --browser counts.
+    if (opts.firefox && trace.getOptionValueSource('browser') === 'env') opts.browser = undefined;
     program.setOptionValue('exitCode', await runTrace(urls, opts));
   });
   registerHar(program);

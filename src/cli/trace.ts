@@ -10,7 +10,6 @@
  * itself, e.g. from a timer). A page that cannot move on by itself (no script, no frame, no
  * announced refresh) needs no settle window. Every wait here is bounded by the visit's deadline.
  */
-import type { CDPSession, Page, Request } from 'playwright-core';
 import { type AnalyzedChain, analyze } from '../core/analyze/index.ts';
 import type { Chain as ChainFacts } from '../core/model/chain.ts';
 import { getHeader } from '../core/model/headers.ts';
@@ -18,7 +17,10 @@ import { sameResource } from '../core/model/url.ts';
 import { describeNetError } from '../core/present/explain/index.ts';
 import { plural } from '../core/present/plural.ts';
 import { refreshDelay } from '../core/record/recorder.ts';
-import { type ExtensionBrowser, UserError } from './browser.ts';
+import { type RecordingBrowser, UserError } from './browser.ts';
+import { bounded, type VisitTab } from './tabs.ts';
+
+export { submitForm } from './tabs.ts';
 
 type Chain = AnalyzedChain;
 
@@ -105,19 +107,6 @@ const POLL_MS = 100;
 const MIN_GRACE_MS = 1_000;
 /** The longest one look into the page may take. */
 const PROBE_MS = 1_000;
-/** The longest closing a settled page may take before the visit moves on. */
-const CLOSE_MS = 3_000;
-
-/** Resolves to the promise's value, or to undefined once `ms` passed or when it rejects. */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.catch(() => undefined),
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 function isTimeoutError(error: unknown): boolean {
   return (error as Error | undefined)?.name === 'TimeoutError';
@@ -161,7 +150,8 @@ const readDocument = (): DocState => {
     }
   }
   return {
-    url: nav?.name ?? location.href,
+    // Firefox names the entry 'document', not by its URL.
+    url: nav?.name?.includes(':') ? nav.name : location.href,
     origin: performance.timeOrigin,
     http,
     ready: document.readyState,
@@ -170,82 +160,11 @@ const readDocument = (): DocState => {
   };
 };
 
-/** Sends the target as a real form submission, so the browser's own redirect rules apply to the method and body. */
-export async function submitForm(page: Page, target: TraceTarget, timeout: number): Promise<void> {
-  const fields = [...new URLSearchParams(target.data ?? '')];
-  await page.setContent('<form method="post" enctype="application/x-www-form-urlencoded"></form>', { timeout });
-  await Promise.all([
-    page.waitForNavigation({ waitUntil: 'commit', timeout }),
-    page.evaluate(
-      ({ action, method, fields }) => {
-        const form = document.querySelector('form') as HTMLFormElement;
-        form.action = action;
-        form.method = method;
-        for (const [name, value] of fields) {
-          const input = document.createElement('input');
-          input.type = 'hidden';
-          input.name = name;
-          input.value = value;
-          form.append(input);
-        }
-        form.submit();
-      },
-      { action: target.url, method: target.method ?? 'POST', fields },
-    ),
-  ]);
-}
-
 /** Tabs of earlier visits, per browser: whatever they still record is not the current visit's. */
-const retiredTabs = new WeakMap<ExtensionBrowser, Set<number>>();
-
-/**
- * Makes a page inert (no script, no network, no loading) so that closing it cannot race a
- * navigation: Chromium may ignore a close that arrives while a navigation commits.
- */
-async function quieten(page: Page): Promise<void> {
-  let cdp: CDPSession | undefined;
-  try {
-    cdp = await bounded(page.context().newCDPSession(page), 500);
-    if (!cdp) return;
-    const session = cdp;
-    await bounded(
-      (async () => {
-        await session.send('Emulation.setScriptExecutionDisabled', { value: true });
-        await session.send('Network.enable');
-        await session.send('Network.setBlockedURLs', { urls: ['*'] });
-        await session.send('Page.stopLoading');
-      })(),
-      1_000,
-    );
-  } finally {
-    void cdp?.detach().catch(() => undefined);
-  }
-}
-
-/**
- * Closes a visit's page. One that is still moving is made inert first and closed without waiting
- * (the visit has used up its time); so is one whose close does not finish.
- */
-async function retire(page: Page, settled: boolean): Promise<void> {
-  const inertThenClose = async () => {
-    await quieten(page);
-    await page.close().catch(() => undefined);
-  };
-  if (!settled) {
-    void inertThenClose();
-    return;
-  }
-  if (
-    !(await bounded(
-      page.close().then(() => true),
-      CLOSE_MS,
-    ))
-  )
-    void inertThenClose();
-}
+const retiredTabs = new WeakMap<RecordingBrowser, Set<number>>();
 
 async function visit(
-  browser: ExtensionBrowser,
+  browser: RecordingBrowser,
   target: TraceTarget,
   settleMs: number,
   timeoutMs: number,
@@ -266,36 +185,30 @@ async function visit(
   });
 
   const known = new Set(((await bounded(browser.chains(), remaining())) ?? []).map((c) => c.id));
-  const page = await bounded(browser.context.newPage(), remaining());
+  const page: VisitTab | undefined = await bounded(browser.newTab(), remaining());
   if (!page) return { target, chains: [], gaveUp: gaveUpOn('load', target.url) };
 
   let wake = () => {};
-  const onRequest = (request: Request) => {
-    try {
-      if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
-    } catch {
-      return;
-    }
-    events.lastActivity = Date.now();
-    // A redirect continues the navigation; anything else is a new one (the first is ours).
-    if (!request.redirectedFrom()) {
-      events.navigations++;
-      events.lastNavigationAt = events.lastActivity;
-    }
-    wake();
-  };
-  const onLoad = () => {
-    events.lastActivity = Date.now();
-    wake();
-  };
-  const onCrash = () => {
-    events.crashed = true;
-    wake();
-  };
-  page.on('request', onRequest);
-  page.on('load', onLoad);
-  page.on('framenavigated', () => wake());
-  page.on('crash', onCrash);
+  const unwatch = page.watch({
+    request(redirect) {
+      events.lastActivity = Date.now();
+      // A redirect continues the navigation; anything else is a new one (the first is ours).
+      if (!redirect) {
+        events.navigations++;
+        events.lastNavigationAt = events.lastActivity;
+      }
+      wake();
+    },
+    load() {
+      events.lastActivity = Date.now();
+      wake();
+    },
+    navigated: () => wake(),
+    crash() {
+      events.crashed = true;
+      wake();
+    },
+  });
 
   // The navigation runs while the loop below watches the recorder, so that a visit that runs out
   // of time still knows which request it was waiting for.
@@ -303,12 +216,10 @@ async function visit(
   let navigated = false;
   void (async () => {
     try {
-      if (target.method && target.method.toUpperCase() !== 'GET') await submitForm(page, target, remaining());
-      else await page.goto(target.url, { waitUntil: 'commit', timeout: remaining() });
+      if (target.method && target.method.toUpperCase() !== 'GET') await page.submit(target, remaining());
+      else await page.goto(target.url, remaining());
     } catch (error) {
-      if (!isTimeoutError(error)) {
-        navigationError = /net::ERR_[A-Z_]+/.exec(String(error))?.[0] ?? String(error).split('\n')[0];
-      }
+      if (!isTimeoutError(error)) navigationError = (error as Error).message;
     } finally {
       navigated = true;
       wake();
@@ -333,7 +244,13 @@ async function visit(
   for (;;) {
     // The page first (once the navigation committed: before, it shows about:blank), then the
     // recorder: the chains read are at least as new as the page seen.
-    const seen = navigated ? await bounded(page.evaluate(readDocument), Math.min(PROBE_MS, remaining())) : undefined;
+    const read = navigated ? await bounded(page.evaluate(readDocument), Math.min(PROBE_MS, remaining())) : undefined;
+    // Firefox's error page for a failed navigation (NS_ERROR_…) reads as the failed URL, often
+    // 'loading' or 'interactive' for good, or cannot be read at all: it is shown and final.
+    const errorPage = navigated && navigationError?.startsWith('NS_') === true && read?.ready !== 'complete';
+    const seen: DocState | undefined = errorPage
+      ? { url: read?.url ?? target.url, origin: -1, http: false, ready: 'complete', still: true }
+      : read;
     const all = await bounded(browser.chains(), remaining());
     const now = Date.now();
     if (seen && seen.origin !== doc?.origin) {
@@ -427,11 +344,9 @@ async function visit(
     wake = () => {};
   }
 
-  page.off('request', onRequest);
-  page.off('load', onLoad);
-  page.off('crash', onCrash);
+  unwatch();
   if (tabId !== undefined) retired.add(tabId);
-  await retire(page, settled);
+  await page.close(settled);
   const result: TraceResult = { target, chains: ours.map(analyze) };
   if (navigationError) result.navigationError = navigationError;
   if (gaveUp) result.gaveUp = gaveUp;
@@ -441,7 +356,7 @@ async function visit(
 }
 
 export async function traceTargets(
-  browser: ExtensionBrowser,
+  browser: RecordingBrowser,
   targets: readonly TraceTarget[],
   options: TraceOptions = {},
 ): Promise<TraceResult[]> {

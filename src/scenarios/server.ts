@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { FALLBACK_DOMAIN, UPGRADE_HOST } from './hosts.ts';
 import { exchangeFor, notFound, type Router, scenarioRoutes } from './routes.ts';
 import { testRoutes } from './test-routes.ts';
@@ -68,6 +69,18 @@ export function hostResolverRules(s: Pick<ScenarioServer, 'port' | 'refusedPort'
 
 export function browserArgsFor(s: ScenarioServer): string[] {
   return [`--host-resolver-rules=${hostResolverRules(s)}`, `--ignore-certificate-errors-spki-list=${s.spkiHash}`];
+}
+
+/** The loopback certificate (PEM), for browsers that trust a file: Firefox through certutil. */
+export const TLS_CERT_PATH = fileURLToPath(new URL('./tls/cert.pem', import.meta.url));
+
+/**
+ * What Firefox needs to reach the scenario hosts: every name resolves to loopback (the URL's port
+ * is kept). Firefox has no per-port mapping, so the HTTPS-Upgrades hosts on ports 80 and 443 do
+ * not apply to it. The certificate is trusted with `TLS_CERT_PATH`.
+ */
+export function firefoxPrefsFor(_s: ScenarioServer): Record<string, string> {
+  return { 'network.dns.forceResolve': '127.0.0.1' };
 }
 
 /** A loopback port that nothing listens on: bound once, then released. */

@@ -169,3 +169,53 @@ describe('client redirects join the journey', () => {
     expect(refreshDelay(content)).toBe(delay);
   });
 });
+
+describe('client redirects in the order Firefox delivers the events', () => {
+  it('joins the journey when the refreshing page’s commit came before its request was reported', () => {
+    const r = new Recorder({ browser: 'firefox' });
+    const page = { url: 'http://a.test/page', statusLine: 'HTTP/1.1 200 OK' };
+    const first = requestEvents({
+      requestId: '1',
+      start: T0,
+      hops: [
+        { url: 'http://a.test/start', status: 302, statusLine: 'HTTP/1.1 302 Found', redirectUrl: page.url },
+        page,
+      ],
+    });
+    // Firefox does not order webNavigation after webRequest: the commit of /page arrives while
+    // the chain is still at its first hop; the rest of the request's events follow.
+    feed(r, first.slice(0, 2));
+    r.onCommitted(commit(page.url, ['server_redirect'], T0 + 30));
+    feed(r, first.slice(2));
+    feed(
+      r,
+      requestEvents({
+        requestId: '2',
+        start: T0 + 1_000,
+        hops: [{ url: 'http://a.test/end', statusLine: 'HTTP/1.1 200 OK' }],
+      }),
+    );
+    r.onCommitted(commit('http://a.test/end', ['client_redirect'], T0 + 1_030));
+    expect(r.list().map(rows)).toEqual([
+      [
+        [0, 302, 'server', 'http://a.test/start', page.url],
+        [1, 200, 'client', page.url, 'http://a.test/end'],
+        [2, 200, 'server', 'http://a.test/end', ''],
+      ],
+    ]);
+    expect(r.currentChain(7)?.requestIds).toEqual(['1', '2']);
+  });
+
+  it('forgets a commit whose request never came once the tab navigates again', () => {
+    const r = new Recorder({ browser: 'firefox' });
+    feed(
+      r,
+      requestEvents({ requestId: '1', start: T0, hops: [{ url: 'http://a.test/one', statusLine: 'HTTP/1.1 200 OK' }] }),
+    );
+    r.onCommitted(commit('http://a.test/one', [], T0 + 30));
+    r.onCommitted(commit('http://a.test/cached-elsewhere', [], T0 + 100));
+    expect(r.currentChain(7)?.hops[0]?.url).toBe('http://a.test/one');
+    r.onBeforeNavigate({ tabId: 7, frameId: 0, url: 'http://a.test/two', timeStamp: T0 + 200 });
+    expect(r.currentChain(7)).toBeUndefined();
+  });
+});

@@ -20,11 +20,14 @@ export const CHROMIUM_OTHER_TYPES = [
   'other',
 ] as const;
 
-export function chromiumAdapter(ownOrigin: string): BrowserAdapter {
+export function chromiumAdapter(
+  ownOrigin: string,
+  otherTypes: readonly string[] = CHROMIUM_OTHER_TYPES,
+): BrowserAdapter {
   return {
     name: 'chromium',
     headerOptions: (headers) => [headers, 'extraHeaders'],
-    otherTypes: CHROMIUM_OTHER_TYPES,
+    otherTypes,
     toEvent(event, details) {
       if (details.initiator === ownOrigin) return undefined;
       return { event, details } as RequestEvent;

@@ -4,7 +4,9 @@
  *   and no ip (Chromium: `307 Internal Redirect` with `Non-Authoritative-Reason: HSTS`);
  * - a request has no `initiator`, but `originUrl`/`documentUrl`;
  * - a redirect loop ends in NS_ERROR_REDIRECT_LOOP (the core knows that error);
- * - `extraHeaders` does not exist (asking for it throws).
+ * - `extraHeaders` does not exist (asking for it throws);
+ * - `fromCache` can be true on a hop the server answered (the one after a cached redirect): a hop
+ *   really served from the cache has no `ip`.
  */
 import type { RequestEvent } from '../../core/record/events.ts';
 import { CHROMIUM_OTHER_TYPES } from './chromium.ts';
@@ -50,15 +52,16 @@ function internalReasonOf(url: string, target: string): string {
   }
 }
 
-export function firefoxAdapter(ownOrigin: string): BrowserAdapter {
+export function firefoxAdapter(ownOrigin: string, otherTypes: readonly string[] = OTHER_TYPES): BrowserAdapter {
   return {
     name: 'firefox',
     headerOptions: (headers) => [headers],
-    otherTypes: OTHER_TYPES,
+    otherTypes,
     toEvent(event, raw) {
       const initiator = raw.initiator ?? originOf(raw.originUrl ?? raw.documentUrl);
       if (initiator === ownOrigin) return undefined;
       const details: BrowserDetails = initiator ? { ...raw, initiator } : { ...raw };
+      if (details.fromCache === true && typeof details.ip === 'string' && details.ip) details.fromCache = false;
       if (event === 'onBeforeRedirect' && details.statusCode === 0 && details.redirectUrl) {
         // DevTools shows the browser's own redirects as a 307; so does the core.
         details.statusCode = 307;

@@ -8,9 +8,19 @@ export type { BrowserAdapter, BrowserDetails, BrowserName } from './types.ts';
 export interface BrowserTraits {
   /** Only Chromium has `webRequest.OnBeforeSendHeadersOptions.EXTRA_HEADERS`. */
   extraHeaders: boolean;
+  /**
+   * The values of the browser's own `webRequest.ResourceType`, when it has one: a filter that
+   * names a type the browser does not know throws, so the types come from the browser itself.
+   */
+  resourceTypes?: readonly string[];
 }
+
+/** Pages and frames: every event, with all headers. */
+const FRAME_TYPES = new Set(['main_frame', 'sub_frame']);
 
 /** The adapter for the browser this runs in; `ownOrigin` is the extension's own origin. */
 export function adapterFor(traits: BrowserTraits, ownOrigin: string): BrowserAdapter {
-  return traits.extraHeaders ? chromiumAdapter(ownOrigin) : firefoxAdapter(ownOrigin);
+  const others = traits.resourceTypes?.filter((t) => !FRAME_TYPES.has(t));
+  const otherTypes = others?.length ? others : undefined;
+  return traits.extraHeaders ? chromiumAdapter(ownOrigin, otherTypes) : firefoxAdapter(ownOrigin, otherTypes);
 }

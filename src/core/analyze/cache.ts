@@ -1,7 +1,7 @@
 /**
  * Whether the browser may reuse a hop's response without asking the server (RFC 9111 §4.2).
  */
-import type { Header, Hop } from '../model/chain.ts';
+import type { Header, Hop, RecordingBrowser } from '../model/chain.ts';
 import { getHeader, pickHeaders } from '../model/headers.ts';
 import { isRedirectStatus } from '../model/http.ts';
 import { formatDuration } from '../present/duration.ts';
@@ -46,6 +46,7 @@ function parseCacheControl(value: string | undefined): CacheControl {
  */
 export function cacheVerdict(
   hop: Pick<Hop, 'statusCode' | 'responseHeaders' | 'fromCache' | 'kind' | 'endTime'> & Partial<Pick<Hop, 'method'>>,
+  browser?: RecordingBrowser,
 ): CacheVerdict {
   const headers = cachingHeaders(hop.responseHeaders);
   const code = hop.statusCode;
@@ -117,6 +118,14 @@ export function cacheVerdict(
       };
     }
     return { verdict: 'not-cacheable', reason: 'Expires is in the past or invalid: already stale.', headers };
+  }
+  if ((code === 301 || code === 308) && browser === 'firefox') {
+    // Verified on Firefox ESR 153: the second visit of a header-less 301/308 reaches the server.
+    return {
+      verdict: 'not-cacheable',
+      reason: `A ${code} is cacheable by default (RFC 9110 §15.4.${code === 301 ? 2 : 9}), but Firefox does not store one without caching headers: the next visit asks the server again (Chromium keeps it with no expiry).`,
+      headers,
+    };
   }
   if (code === 301 || code === 308) {
     return {

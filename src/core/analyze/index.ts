@@ -33,7 +33,7 @@ function analyzeHop(chain: Chain, i: number, firstSeen: Map<string, number>): An
   const analyzed: AnalyzedHop = {
     ...hop,
     index: i,
-    cache: cacheVerdict(hop),
+    cache: cacheVerdict(hop, chain.browser),
     crossOrigin: isCrossOrigin(hop.url, hop.redirectUrl),
     // What the server (or the page) sent: the browser's own fallback to http is not a downgrade
     // someone configured, and its hop says so itself.

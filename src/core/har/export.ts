@@ -173,10 +173,22 @@ function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => strin
   return { pages, pageOf };
 }
 
+/**
+ * `log.browser` when the caller did not name it: the browser that recorded every chain, by name
+ * (its version is not in the chains), or none when they came from several or from elsewhere.
+ */
+function browserOfChains(chains: readonly Chain[]): { name: string; version: string } | undefined {
+  const names = new Set(chains.map((c) => c.browser));
+  const [only] = names;
+  if (names.size !== 1 || !only) return undefined;
+  return { name: only === 'firefox' ? 'Firefox' : 'Chromium', version: '' };
+}
+
 /** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
   const sanitize = !options.includeSensitive;
   const analyzed = chains.map(analyze);
+  const browser = options.browser ?? browserOfChains(chains);
   const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
   const entries: Entry[] = [];
   for (const chain of analyzed) {
@@ -190,7 +202,7 @@ export function chainsToHar(chains: readonly Chain[], options: HarExportOptions 
   const log: Har['log'] & { _hopscope?: { httpsUpgrades: boolean } } = {
     version: '1.2',
     creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
-    ...(options.browser ? { browser: { ...options.browser } } : {}),
+    ...(browser ? { browser: { ...browser } } : {}),
     pages,
     entries,
     comment: sanitize

@@ -68,6 +68,9 @@ export type ChainOutcome =
   | { state: 'completed'; statusCode: number }
   | { state: 'error'; error: string; tooManyRedirects?: boolean };
 
+/** The browser that recorded a chain: where they differ, the explanations follow it. */
+export type RecordingBrowser = 'chromium' | 'firefox';
+
 /** webRequest's resource type (`main_frame`, `script`, …); any other value is kept raw. */
 export type ResourceType = string;
 
@@ -81,6 +84,8 @@ export interface Chain {
   frameId: number;
   type: ResourceType;
   initiator?: string;
+  /** The browser that recorded it; absent for chains from elsewhere (a HAR file, older data). */
+  browser?: RecordingBrowser;
   startTime: number;
   endTime?: number;
   hops: Hop[];

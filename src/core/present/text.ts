@@ -16,3 +16,8 @@ export function printable(text: string): string {
 export function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
+
+/** A phrase that starts a sentence: "the browser gives up…" → "The browser gives up…". */
+export function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -23,6 +23,11 @@ export class Journeys {
   private readonly currentByTab = new Map<number, string>();
   /** Per tab: the `<meta http-equiv=refresh>` the content script saw in the shown document. */
   private readonly metaRefresh = new Map<number, MetaRefreshDetails>();
+  /**
+   * Per tab: a commit of an http(s) page whose request had not been reported yet. Firefox does
+   * not order webNavigation after webRequest: the commit is applied once a chain reaches its URL.
+   */
+  private readonly earlyCommit = new Map<number, CommitDetails>();
 
   constructor(
     private readonly store: ChainStore,
@@ -51,6 +56,7 @@ export class Journeys {
 
   tabClosed(tabId: number): void {
     this.metaRefresh.delete(tabId);
+    this.earlyCommit.delete(tabId);
     this.navigations.ended(tabId);
   }
 
@@ -79,9 +85,15 @@ export class Journeys {
   onCommitted(d: CommitDetails): void {
     if (d.frameId !== 0) return;
     this.navigations.ended(d.tabId);
+    this.earlyCommit.delete(d.tabId);
     const previousId = this.currentByTab.get(d.tabId);
     const committed = isHttpUrl(d.url) ? this.committedChain(d.tabId, d.url) : undefined;
     if (!committed) {
+      if (isHttpUrl(d.url)) {
+        // Its request is still to be reported (Firefox): the page shown before stays current until then.
+        this.earlyCommit.set(d.tabId, d);
+        return;
+      }
       this.currentByTab.delete(d.tabId);
       this.forgetMetaRefresh(d);
       return;
@@ -113,6 +125,23 @@ export class Journeys {
       this.store.touch(committed);
     }
     this.forgetMetaRefresh(d);
+  }
+
+  /** A request event of a tab's main frame: a commit of its URL that came before it applies now. */
+  requestSeen(tabId: number | undefined, url: string): void {
+    if (tabId === undefined) return;
+    const early = this.earlyCommit.get(tabId);
+    if (!early || withoutFragment(early.url) !== withoutFragment(url)) return;
+    if (this.committedChain(tabId, early.url)) this.onCommitted(early);
+  }
+
+  /** The tab starts another navigation: a commit still waiting for its request never gets one. */
+  navigationStarted(tabId: number): void {
+    const early = this.earlyCommit.get(tabId);
+    if (!early) return;
+    this.earlyCommit.delete(tabId);
+    this.currentByTab.delete(tabId);
+    this.forgetMetaRefresh(early);
   }
 
   /**

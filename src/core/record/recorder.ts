@@ -4,7 +4,7 @@
  * the store (what is kept, what changed, the caps). This class wires them and is the one
  * public face of recording; what the chains mean is for `analyze/`.
  */
-import type { Chain } from '../model/chain.ts';
+import type { Chain, RecordingBrowser } from '../model/chain.ts';
 import { isHttpUrl } from '../model/url.ts';
 import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent } from './events.ts';
 import { Journeys } from './journeys.ts';
@@ -25,6 +25,8 @@ export interface RecorderOptions {
   maxHops?: number;
   /** URLs never recorded (the extension's own pages and assets). */
   ignoreUrl?: (url: string) => boolean;
+  /** The browser the events come from, written on each chain (see Chain.browser). */
+  browser?: RecordingBrowser;
 }
 
 /**
@@ -44,7 +46,7 @@ export class Recorder {
   constructor(options: RecorderOptions = {}) {
     const opts = { ...DEFAULTS, ...options };
     this.store = new ChainStore({ maxChains: opts.maxChains, maxBytes: opts.maxBytes });
-    this.requests = new RequestTracker(this.store, opts.maxHops, this.navigations);
+    this.requests = new RequestTracker(this.store, opts.maxHops, this.navigations, options.browser);
     this.journeys = new Journeys(this.store, this.requests, opts.maxHops, this.navigations);
     this.ignoreUrl = options.ignoreUrl ?? (() => false);
   }
@@ -88,6 +90,7 @@ export class Recorder {
   handle(e: RequestEvent): void {
     if (!isHttpUrl(e.details.url) || this.ignoreUrl(e.details.url)) return;
     this.requests.handle(e);
+    if (e.details.type === 'main_frame') this.journeys.requestSeen(e.details.tabId, e.details.url);
   }
 
   /** The journey of the page a tab shows now, if it was recorded. */
@@ -105,7 +108,9 @@ export class Recorder {
    * tells a request the browser upgraded to https itself (HTTPS-Upgrades).
    */
   onBeforeNavigate(d: NavigationDetails): void {
-    if (d.frameId !== 0 || !isHttpUrl(d.url) || this.ignoreUrl(d.url)) return;
+    if (d.frameId !== 0) return;
+    this.journeys.navigationStarted(d.tabId);
+    if (!isHttpUrl(d.url) || this.ignoreUrl(d.url)) return;
     this.navigations.started(d);
     // The navigation's first request may have been reported before the navigation itself.
     const first = this.requests.firstRequestOf(d.tabId);

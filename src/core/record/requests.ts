@@ -8,7 +8,7 @@
  * onBeforeRedirect; a service worker restarted mid-chain misses the start of a hop), so each
  * handler builds what it can from its own details.
  */
-import { type Chain, type Hop, type PendingHop, TAB_CLOSED } from '../model/chain.ts';
+import { type Chain, type Hop, type PendingHop, type RecordingBrowser, TAB_CLOSED } from '../model/chain.ts';
 import { isTooManyRedirects, MAX_REDIRECTS, parseStatusLine } from '../model/http.ts';
 import { sameResource } from '../model/url.ts';
 import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
@@ -63,6 +63,7 @@ export class RequestTracker {
     private readonly store: ChainStore,
     private readonly maxHops: number,
     private readonly navigations: Navigations,
+    private readonly browser?: RecordingBrowser,
   ) {}
 
   /** Requests under way that are tracked (chains not ended, requests not yet redirected, evicted ones). */
@@ -354,6 +355,7 @@ export class RequestTracker {
       outcome: { state: 'pending' },
     };
     if (d.initiator) chain.initiator = d.initiator;
+    if (this.browser) chain.browser = this.browser;
     if (request) chain.pending = request;
     this.store.add(chain);
     this.chainOf.set(d.requestId, chain.id);

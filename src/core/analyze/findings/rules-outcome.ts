@@ -21,7 +21,8 @@ export const permanentCachedForever: Rule = {
       )
       .map((h) => ({
         hop: h.index,
-        message: `The ${h.statusCode} from ${h.url} has no Cache-Control or Expires: browsers keep it with no expiry, so if this redirect ever changes, users who saw it never learn. Send Cache-Control: max-age to bound it.`,
+        // Firefox, which does not store it, can still show it: the site's users run Chromium too.
+        message: `The ${h.statusCode} from ${h.url} has no Cache-Control or Expires: ${chain.browser === 'firefox' ? 'Chromium-based browsers keep it with no expiry (Firefox, which recorded this, does not store it)' : 'browsers keep it with no expiry'}, so if this redirect ever changes, users who saw it never learn. Send Cache-Control: max-age to bound it.`,
       })),
 };
 

@@ -8,9 +8,9 @@ import type { Chain as ChainFacts } from '../../model/chain.ts';
 import { MAX_REDIRECTS } from '../../model/http.ts';
 import { parseUrl } from '../../model/url.ts';
 import { chainDuration, durationLabel } from '../duration.ts';
-import { clientLabel } from '../labels.ts';
+import { browserLabel, clientLabel, loopBrowser } from '../labels.ts';
 import { plural } from '../plural.ts';
-import { lowerFirst, printable } from '../text.ts';
+import { lowerFirst, printable, upperFirst } from '../text.ts';
 import type { Explanation } from './hop.ts';
 import { describeNetError } from './net-errors.ts';
 import { statusName } from './status.ts';
@@ -102,7 +102,8 @@ export function explainChain(facts: ChainFacts): Explanation {
     }
   }
   if (o.state === 'error' && o.tooManyRedirects) {
-    points.push(`Chromium gives up after ${MAX_REDIRECTS} redirects; webRequest reports it as ${printable(o.error)}.`);
+    const who = upperFirst(browserLabel(loopBrowser(chain)));
+    points.push(`${who} gives up after ${MAX_REDIRECTS} redirects; webRequest reports it as ${printable(o.error)}.`);
   } else if (o.state === 'error' && !hops.some((h) => h.error)) {
     points.push(`Failed (${printable(o.error)}): ${lowerFirst(describeNetError(o.error).long)}`);
   }

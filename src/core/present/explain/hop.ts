@@ -5,8 +5,8 @@
 import type { AnalyzedChain as Chain, AnalyzedHop as Hop } from '../../analyze/types.ts';
 import { MAX_REDIRECTS } from '../../model/http.ts';
 import { durationLabel } from '../duration.ts';
-import { clientLabel, targetLabel } from '../labels.ts';
-import { lowerFirst, printable } from '../text.ts';
+import { browserLabel, clientLabel, loopBrowser, targetLabel } from '../labels.ts';
+import { lowerFirst, printable, upperFirst } from '../text.ts';
 import { describeNetError } from './net-errors.ts';
 import { statusName, statusPoint } from './status.ts';
 import { crossOriginPoints, downgradePoint, locationPoint, upgradePoint } from './target.ts';
@@ -23,8 +23,20 @@ function shortTarget(hop: Hop): string {
   return printable(targetLabel(hop.url, hop.redirectUrl));
 }
 
+/**
+ * How the recording browser told extensions of its HSTS upgrade: the evidence, which differs.
+ * Firefox's webRequest reports a redirect with status 0, no status line and no headers; the
+ * Firefox adapter turns it into the 307 DevTools shows.
+ */
+export function hstsEvidence(chain: Pick<Chain, 'browser'>, hop: Pick<Hop, 'statusCode' | 'statusText'>): string {
+  if (chain.browser === 'firefox') {
+    return 'Firefox reported it to extensions as a redirect with status 0, no status line and no headers (no Non-Authoritative-Reason); Hopscope shows it as the 307 DevTools shows.';
+  }
+  return `${upperFirst(browserLabel(chain.browser))} reported it as a ${hop.statusCode}${hop.statusText ? ` "${printable(hop.statusText)}"` : ''} with Non-Authoritative-Reason: HSTS.`;
+}
+
 /** Why the browser itself made this hop. */
-function internalPoints(hop: Hop): { headline: string; points: string[] } {
+function internalPoints(chain: Chain, hop: Hop): { headline: string; points: string[] } {
   const reason = hop.internalReason ?? '';
   const made = `The ${hop.statusCode} ${hop.statusText ? `"${printable(hop.statusText)}" ` : ''}was made up by the browser; no server sent it. Like any ${hop.statusCode === 307 ? '307' : 'internal redirect'}, it keeps the method and the body.`;
   switch (reason) {
@@ -33,6 +45,7 @@ function internalPoints(hop: Hop): { headline: string; points: string[] } {
         headline: `HSTS: the browser upgraded the request to https itself → ${shortTarget(hop)}`,
         points: [
           'The browser itself upgraded the request to https because the host is on the HSTS preload list or sent Strict-Transport-Security earlier (RFC 6797 §8.3, §12.3); the server was not contacted; nothing crossed the network.',
+          hstsEvidence(chain, hop),
           made,
         ],
       };
@@ -172,8 +185,10 @@ function loopPoints(chain: Chain, hop: Hop): string[] {
   }
   const o = chain.outcome;
   if (o.state === 'error' && o.tooManyRedirects && hop.index === chain.hops.length - 1) {
+    // Each browser's own error page for it.
+    const page = loopBrowser(chain) === 'firefox' ? '"The page isn’t redirecting properly"' : 'ERR_TOO_MANY_REDIRECTS';
     out.push(
-      `Chromium gives up after ${MAX_REDIRECTS} redirects: it stopped here instead of following this Location. The page shows ERR_TOO_MANY_REDIRECTS; webRequest reports ${printable(o.error)}.`,
+      `${upperFirst(browserLabel(loopBrowser(chain)))} gives up after ${MAX_REDIRECTS} redirects: it stopped here instead of following this Location. The page shows ${page}; webRequest reports ${printable(o.error)}.`,
     );
   }
   return out;
@@ -184,7 +199,7 @@ export function explainHop(chain: Chain, hop: Hop): Explanation {
   const points: string[] = [];
   let headline: string;
   if (hop.kind === 'internal') {
-    const internal = internalPoints(hop);
+    const internal = internalPoints(chain, hop);
     headline = internal.headline;
     points.push(...internal.points);
   } else if (hop.kind === 'client') {
