@@ -372,7 +372,7 @@ function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => strin
 }
 
 /** The log without its entries, in the key order of the file, and the entries, made on demand. */
-export function harParts(chains: readonly Chain[], options: HarExportOptions) {
+function harParts(chains: readonly Chain[], options: HarExportOptions) {
   const sanitize = !options.includeSensitive;
   const analyzed = chains.map(analyze);
   const write = urlWriter(sanitize);
