@@ -55,7 +55,7 @@ export function formatTable(results: readonly Result[]): string {
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`;
   return [
     line(rows[0] as string[]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...rows.slice(1).map(line),
   ].join('\n');
 }
@@ -89,7 +89,8 @@ export function readmeBlock(results: readonly Result[], info: RunInfo): string {
     `work; ${info.browser}; Node ${info.node}. Targets met: ${met} of ${targets}. The same figures are in`,
     '`bench/results.json`.',
     '',
-    formatTable(results),
+    // A sub-figure's two leading spaces would be trimmed by the Markdown formatter: a dot says it.
+    formatTable(results.map((r) => ({ ...r, figure: r.figure.replace(/^ {2}/, '· ') }))),
     README_END,
   ].join('\n');
 }
