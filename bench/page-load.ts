@@ -70,61 +70,101 @@ async function loadHeavy(context: BrowserContext, server: HeavyServer, run: stri
 
 export interface PageLoadOptions {
   rounds: number;
+  /** The floor extension (bench/floor.ts): the worker's own registration, handlers that do nothing. */
+  floorDir: string;
 }
 
+/** One page load with an extension: load event, its worker thread's CPU time, hops recorded (if any). */
+async function loadWithExtension(
+  browserPath: string,
+  server: HeavyServer,
+  run: string,
+  extensionPath?: string,
+): Promise<{ load: number; cpuNs: number; processNs: number; hops: number }> {
+  const b = await launchWithExtension({ browserPath, extensionPath });
+  try {
+    const thread = findWorkerThread();
+    if (!thread) throw new Error('the extension service worker thread was not found in /proc');
+    const recording = !extensionPath;
+    const hops0 = recording ? await totalHops(b) : 0;
+    const cpu0 = threadCpuNs(thread);
+    const proc0 = processCpuNs(thread.pid);
+    const load = await loadHeavy(b.context, server, run);
+    // Let the batched write and the port updates that the page caused run before reading.
+    await sleep(400);
+    const cpuNs = threadCpuNs(thread) - cpu0;
+    const processNs = processCpuNs(thread.pid) - proc0;
+    const hops = recording ? (await totalHops(b)) - hops0 : 0;
+    if (recording && hops < HEAVY_SUBRESOURCES) throw new Error(`only ${hops} hops were recorded for the heavy page`);
+    return { load, cpuNs, processNs, hops };
+  } finally {
+    await b.close();
+  }
+}
+
+/**
+ * The heavy page without extensions (none), with the floor and with Hopscope, in rotating order
+ * (none floor hopscope, floor hopscope none, …) so that no configuration always runs first.
+ */
 export async function pageLoad(browserPath: string, server: HeavyServer, opts: PageLoadOptions): Promise<Result[]> {
-  const plain: number[] = [];
-  const withExt: number[] = [];
-  const ratios: number[] = [];
+  const none: number[] = [];
+  const floor: number[] = [];
+  const hopscope: number[] = [];
+  const overFloor: number[] = [];
+  const overNone: number[] = [];
+  const floorOverNone: number[] = [];
   const cpuPerHop: number[] = [];
+  const floorCpuPerHop: number[] = [];
+  const cpuOverFloor: number[] = [];
   const processPerHop: number[] = [];
   for (let round = 0; round < opts.rounds; round++) {
-    const a = await launchPlain(browserPath);
-    try {
-      plain.push(await loadHeavy(a.context, server, `a${round}`));
-    } finally {
-      await a.close();
-    }
-    const b = await launchWithExtension({ browserPath });
-    try {
-      const thread = findWorkerThread();
-      if (!thread) throw new Error('the extension service worker thread was not found in /proc');
-      const hops0 = await totalHops(b);
-      const cpu0 = threadCpuNs(thread);
-      const proc0 = processCpuNs(thread.pid);
-      withExt.push(await loadHeavy(b.context, server, `b${round}`));
-      // Let the batched write and the port updates that the page caused run before reading.
-      await sleep(400);
-      const cpu = threadCpuNs(thread) - cpu0;
-      const proc = processCpuNs(thread.pid) - proc0;
-      const hops = (await totalHops(b)) - hops0;
-      if (hops < HEAVY_SUBRESOURCES) {
-        throw new Error(`only ${hops} hops were recorded for the heavy page`);
+    const results: Record<string, { load: number; cpuNs: number; processNs: number; hops: number }> = {};
+    const order = ['none', 'floor', 'hopscope'];
+    for (let i = 0; i < round % 3; i++) order.push(order.shift() as string);
+    for (const config of order) {
+      if (config === 'none') {
+        const a = await launchPlain(browserPath);
+        try {
+          results.none = { load: await loadHeavy(a.context, server, `a${round}`), cpuNs: 0, processNs: 0, hops: 0 };
+        } finally {
+          await a.close();
+        }
+      } else if (config === 'floor') {
+        results.floor = await loadWithExtension(browserPath, server, `f${round}`, opts.floorDir);
+      } else {
+        results.hopscope = await loadWithExtension(browserPath, server, `b${round}`);
       }
-      if (hops > 0) {
-        cpuPerHop.push(cpu / 1000 / hops);
-        processPerHop.push(proc / 1000 / hops);
-      }
-    } finally {
-      await b.close();
     }
-    ratios.push((withExt.at(-1) as number) / (plain.at(-1) as number));
+    const n = results.none as { load: number };
+    const f = results.floor as { load: number; cpuNs: number };
+    const h = results.hopscope as { load: number; cpuNs: number; processNs: number; hops: number };
+    none.push(n.load);
+    floor.push(f.load);
+    hopscope.push(h.load);
+    overFloor.push(h.load / f.load);
+    overNone.push(h.load / n.load);
+    floorOverNone.push(f.load / n.load);
+    // The same page makes the same events: the floor's CPU per hop is per the hops Hopscope recorded.
+    cpuPerHop.push(h.cpuNs / 1000 / h.hops);
+    floorCpuPerHop.push(f.cpuNs / 1000 / h.hops);
+    cpuOverFloor.push(h.cpuNs / f.cpuNs);
+    processPerHop.push(h.processNs / 1000 / h.hops);
     log(
-      `page load round ${round + 1}/${opts.rounds}: ${plain.at(-1)?.toFixed(0)} ms → ${withExt.at(-1)?.toFixed(0)} ms, worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
+      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
     );
   }
-  const results = [
-    summarize('page-load overhead (load event, with ÷ without)', ratios, '×', 1.05),
-    summarize('  load event without the extension', plain, 'ms', null),
-    summarize('  load event with the extension', withExt, 'ms', null),
+  return [
+    summarize('page load: Hopscope ÷ floor (load event)', overFloor, '×', 1.05),
+    summarize('page load: Hopscope ÷ no extension', overNone, '×', 1.2),
+    summarize('  page load: floor ÷ no extension', floorOverNone, '×', null),
+    summarize('  load event, no extension', none, 'ms', null),
+    summarize('  load event, floor', floor, 'ms', null),
+    summarize('  load event, Hopscope', hopscope, 'ms', null),
+    summarize('worker CPU per hop: Hopscope ÷ floor', cpuOverFloor, '×', 1.5),
+    summarize('  worker CPU per recorded hop, Hopscope', cpuPerHop, 'µs', null),
+    summarize('  worker CPU per hop, floor (receiving the events)', floorCpuPerHop, 'µs', null),
+    summarize('  extension process CPU per hop, Hopscope (all threads)', processPerHop, 'µs', null),
   ];
-  if (cpuPerHop.length) {
-    results.push(
-      summarize('service worker CPU per recorded hop', cpuPerHop, 'µs', 100),
-      summarize('  extension process CPU per hop (all threads)', processPerHop, 'µs', null),
-    );
-  }
-  return results;
 }
 
 /** Waits until the worker has written everything (no new write for two polls in a row). */

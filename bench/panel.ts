@@ -149,3 +149,51 @@ export async function measureFilterKeystroke(page: Page, key: string): Promise<n
   });
   return page.evaluate(() => (window as unknown as Probe).__filterDone as number);
 }
+
+/**
+ * Imports a HAR file into an open panel page (its Import button's file input): ms from the
+ * import parsed (the panel's `hopscope:har-parsed` mark, right after importHar) to the first
+ * imported row painted (the next frame after it is in the DOM), and the whole import.
+ */
+export async function measureImport(
+  page: Page,
+  harPath: string,
+  name: string,
+  chains: number,
+): Promise<{ rows: number; total: number }> {
+  await page.evaluate(`(() => {
+    window.__imported = undefined;
+    performance.clearMarks('hopscope:har-parsed');
+    const started = performance.now();
+    const observer = new MutationObserver(() => {
+      const status = document.querySelector('.imported');
+      if (!status || !status.textContent.includes(${JSON.stringify(name)})) return;
+      if (!document.querySelector('[data-testid=chain-row]')) return;
+      observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => {
+        const parsed = performance.getEntriesByName('hopscope:har-parsed')[0];
+        const now = performance.now();
+        window.__imported = { rows: parsed ? now - parsed.startTime : -1, total: now - started };
+      }, 0));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  })()`);
+  await page.locator('input[type=file]').setInputFiles(harPath);
+  await page.waitForFunction(
+    () => (window as unknown as { __imported?: unknown }).__imported !== undefined,
+    undefined,
+    {
+      timeout: 180_000,
+      polling: 50,
+    },
+  );
+  const result = (await page.evaluate('window.__imported')) as { rows: number; total: number };
+  if (result.rows < 0) throw new Error('the panel did not mark the end of parsing (hopscope:har-parsed)');
+  // The older chains are analyzed after the first paint: the figure is taken once all are listed.
+  await page.waitForFunction(
+    (n) => (document.querySelector('footer.statusbar')?.textContent ?? '').includes(` of ${n} `),
+    chains,
+    { timeout: 180_000, polling: 100 },
+  );
+  return result;
+}

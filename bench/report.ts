@@ -55,7 +55,50 @@ export function formatTable(results: readonly Result[]): string {
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`;
   return [
     line(rows[0] as string[]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...rows.slice(1).map(line),
   ].join('\n');
+}
+
+/** What a run was measured on: printed above the table in the README. */
+export interface RunInfo {
+  commit: string;
+  date: string;
+  cpus: string;
+  browser: string;
+  node: string;
+  seconds: number;
+}
+
+/** The machine, as far as a run can tell: core count and CPU model. */
+export function machineOf(cpus: readonly { model: string }[]): string {
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
+  return `${cpus.length} vCPU${cpus.length === 1 ? '' : 's'} (${model})`;
+}
+
+const README_START = '<!-- bench:results:start (written by npm run bench) -->';
+const README_END = '<!-- bench:results:end -->';
+
+/** The README's block between the markers, made from the results of one whole run. */
+export function readmeBlock(results: readonly Result[], info: RunInfo): string {
+  const met = results.filter((r) => r.met === true).length;
+  const targets = results.filter((r) => r.met !== null).length;
+  return [
+    README_START,
+    `Last whole run: commit ${info.commit}, ${info.date}, ${info.seconds} s; ${info.cpus}, shared with other`,
+    `work; ${info.browser}; Node ${info.node}. Targets met: ${met} of ${targets}. The same figures are in`,
+    '`bench/results.json`.',
+    '',
+    // A sub-figure's two leading spaces would be trimmed by the Markdown formatter: a dot says it.
+    formatTable(results.map((r) => ({ ...r, figure: r.figure.replace(/^ {2}/, '· ') }))),
+    README_END,
+  ].join('\n');
+}
+
+/** The README with its results block replaced (the markers must be there once). */
+export function withReadmeBlock(readme: string, block: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error('README.md has no bench results markers');
+  return `${readme.slice(0, start)}${block}${readme.slice(end + README_END.length)}`;
 }

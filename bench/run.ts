@@ -5,33 +5,44 @@
  * is reported as median and min–max. Prints one table and writes bench/results.json.
  * Exits non-zero only when a figure could not be measured at all.
  *
- * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 7),
- * BENCH_MEMORY_REQUESTS (default 10000; the issue asks for 100000, see README "Performance"),
+ * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 5),
+ * BENCH_MEMORY_REQUESTS (default 8000, enough to reach the 4 MB cap; issue 5 asked for 100000, see README "Performance"),
  * BENCH_ONLY (comma-separated figure names to run, e.g. `page load,storage writes`).
  */
-import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { browserVersion, launchWithExtension, REPO_ROOT, resolveBrowserPath } from '../src/cli/browser.ts';
+import {
+  browserVersion,
+  DIST_DIR,
+  launchWithExtension,
+  mergeBrowserArgs,
+  REPO_ROOT,
+  resolveBrowserPath,
+} from '../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
-import { harText } from '../src/core/har/export.ts';
+import { chainsToHar, harText } from '../src/core/har/export.ts';
 import { importHar } from '../src/core/har/import/index.ts';
+import { buildFloor } from './floor.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
 import { log, pageLoad, settle } from './page-load.ts';
-import { injectStore, measureFilterKeystroke, measurePanelOpen } from './panel.ts';
-import { formatTable, type Result, summarize } from './report.ts';
+import { injectStore, measureFilterKeystroke, measureImport, measurePanelOpen } from './panel.ts';
+import { formatTable, machineOf, type Result, readmeBlock, summarize, withReadmeBlock } from './report.ts';
 import { storedBytes } from './stored-bytes.ts';
 import { buildStore } from './synthetic.ts';
 import { attachToWorker, workerHeap } from './worker-cdp.ts';
 
-const PAGELOAD_ROUNDS = Number(process.env.BENCH_PAGELOAD_ROUNDS ?? 7);
+const PAGELOAD_ROUNDS = Number(process.env.BENCH_PAGELOAD_ROUNDS ?? 5);
 const BURST_REQUESTS = 1000;
 const BURST_RUNS = 3;
-const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 10_000);
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 8_000);
 const PANEL_CHAINS = 10_000;
 const PANEL_HOPS_PER_CHAIN = 5;
-const PANEL_RUNS = 7;
+const PANEL_RUNS = 5;
+const IMPORT_CHAINS = 50_000;
+const IMPORT_RUNS = 3;
 const HAR_RUNS = 3;
 const TRACE_RUNS = 5;
 
@@ -56,6 +67,7 @@ async function burst(page: Page, count: number, tag: string, redirectedShare: nu
 
 async function storageWrites(browserPath: string, server: HeavyServer): Promise<Result[]> {
   const perSecond: number[] = [];
+  const perRequest: number[] = [];
   const durations: number[] = [];
   for (let run = 0; run < BURST_RUNS; run++) {
     const b = await launchWithExtension({ browserPath });
@@ -70,6 +82,7 @@ async function storageWrites(browserPath: string, server: HeavyServer): Promise<
       const chains = after.chains + after.evicted - before.chains - before.evicted;
       if (chains < BURST_REQUESTS) throw new Error(`the burst recorded ${chains} chains, not ${BURST_REQUESTS}`);
       perSecond.push((after.writes - before.writes) / (ms / 1000));
+      perRequest.push((after.writes - before.writes) / BURST_REQUESTS);
       durations.push(ms / 1000);
       log(`burst ${run + 1}/${BURST_RUNS}: ${after.writes - before.writes} writes in ${(ms / 1000).toFixed(1)} s`);
     } finally {
@@ -77,7 +90,13 @@ async function storageWrites(browserPath: string, server: HeavyServer): Promise<
     }
   }
   return [
-    summarize(`storage.session writes per s of a ${BURST_REQUESTS}-request burst`, perSecond, 'writes/s', 20),
+    summarize(
+      `storage.session writes per redirected request (burst of ${BURST_REQUESTS}, 2 redirects each)`,
+      perRequest,
+      'writes',
+      0.2,
+    ),
+    summarize('  storage.session writes per s of the burst', perSecond, 'writes/s', null),
     summarize('  burst duration', durations, 's', null),
   ];
 }
@@ -169,32 +188,100 @@ async function panel(browserPath: string): Promise<Result[]> {
   }
 }
 
+/** A HAR of IMPORT_CHAINS chains opened in the panel page, then keystrokes in its filter. */
+async function panelImport(browserPath: string): Promise<Result[]> {
+  // Hopscope's own export of the chains, 2 hops each, without headers: ~100 MB of HAR.
+  const chains = buildStore(IMPORT_CHAINS, 2, { tabId: 1, lean: true });
+  const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-import-'));
+  const name = 'bench-import.har';
+  const harPath = join(dir, name);
+  await writeFile(harPath, harText(chains));
+  const b = await launchWithExtension({ browserPath });
+  try {
+    const rows: number[] = [];
+    const total: number[] = [];
+    const filter: number[] = [];
+    for (let run = 0; run < IMPORT_RUNS; run++) {
+      const page = await b.context.newPage();
+      try {
+        // A tab with no chains: the list shows only what the file holds.
+        await page.goto(`chrome-extension://${b.extensionId}/extension/panel.html?tabId=999999`);
+        const r = await measureImport(page, harPath, name, IMPORT_CHAINS);
+        rows.push(r.rows);
+        total.push(r.total);
+        for (const key of [String((run * 2 + 3) % 10), String((run * 2 + 4) % 10)]) {
+          filter.push(await measureFilterKeystroke(page, key));
+        }
+      } finally {
+        await page.close();
+      }
+      log(
+        `panel import ${run + 1}/${IMPORT_RUNS}: first rows ${rows.at(-1)?.toFixed(0)} ms after parse (whole import ${total.at(-1)?.toFixed(0)} ms), filter ${filter.slice(-2).map((f) => f.toFixed(0))} ms`,
+      );
+    }
+    const label = `${IMPORT_CHAINS / 1000}k-chain HAR imported into the panel`;
+    return [
+      summarize(`panel: import parsed to first rows painted (${label})`, rows, 'ms', 300),
+      summarize('  panel: whole import, file picked to rows painted', total, 'ms', null),
+      summarize(`panel: filter keystroke to list updated (${label})`, filter, 'ms', 50),
+    ];
+  } finally {
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7: HAR export and import
 
 function har(): Result[] {
   const chains: Chain[] = buildStore(PANEL_CHAINS, PANEL_HOPS_PER_CHAIN);
   const exportMs: number[] = [];
+  const stringifyMs: number[] = [];
   const importMs: number[] = [];
+  const parseMs: number[] = [];
+  const exportRatio: number[] = [];
+  const importRatio: number[] = [];
+  // The baselines: the same HAR object as the export writes, serialized by JSON.stringify as the
+  // file is written (2-space indent), and the same text read by JSON.parse; each measured right
+  // next to what it is the baseline of.
+  const object = chainsToHar(chains, { includeSensitive: false });
   let text = '';
   for (let run = 0; run < HAR_RUNS; run++) {
     let t = performance.now();
     // What the panel's Export does: sanitized HAR, pretty-printed.
     text = harText(chains, { includeSensitive: false });
+    text.charCodeAt(text.length >> 1); // the text in one piece, as a file write needs it
     exportMs.push(performance.now() - t);
+    t = performance.now();
+    const plain = `${JSON.stringify(object, null, 2)}\n`;
+    stringifyMs.push(performance.now() - t);
+    if (plain !== text) throw new Error('the export is not JSON.stringify of its HAR object');
+    exportRatio.push((exportMs.at(-1) as number) / (stringifyMs.at(-1) as number));
+    t = performance.now();
+    JSON.parse(text);
+    parseMs.push(performance.now() - t);
     t = performance.now();
     const imported = importHar(text, { source: 'bench.har' });
     importMs.push(performance.now() - t);
+    importRatio.push((importMs.at(-1) as number) / (parseMs.at(-1) as number));
     if (imported.chains.length !== chains.length) {
       throw new Error(`HAR import gave ${imported.chains.length} chains, not ${chains.length}`);
     }
     if (/session=abc123|secret\d/.test(text)) throw new Error('the exported HAR is not sanitized');
+    log(
+      `HAR ${run + 1}/${HAR_RUNS}: export ${exportMs.at(-1)?.toFixed(0)} ms (stringify ${stringifyMs.at(-1)?.toFixed(0)} ms), import ${importMs.at(-1)?.toFixed(0)} ms (parse ${parseMs.at(-1)?.toFixed(0)} ms)`,
+    );
   }
   log(`HAR: ${(text.length / 1e6).toFixed(0)} MB of HAR text`);
   const label = `${PANEL_CHAINS / 1000}k chains / ${(PANEL_CHAINS * PANEL_HOPS_PER_CHAIN) / 1000}k hops with headers, sanitized`;
   return [
-    summarize(`HAR export (${label})`, exportMs, 'ms', 1000),
-    summarize(`HAR import (${label})`, importMs, 'ms', 1000),
+    summarize(`HAR export ÷ JSON.stringify of its HAR object (${label})`, exportRatio, '×', 1.5),
+    summarize('  HAR export', exportMs, 'ms', null),
+    summarize('  JSON.stringify(har, null, 2)', stringifyMs, 'ms', null),
+    summarize('HAR import ÷ JSON.parse of the same text', importRatio, '×', 2),
+    summarize('  HAR import', importMs, 'ms', null),
+    summarize('  JSON.parse(text)', parseMs, 'ms', null),
   ];
 }
 
@@ -225,27 +312,36 @@ function timeCommand(
   });
 }
 
-async function traceStart(server: HeavyServer): Promise<Result[]> {
+async function traceStart(browserPath: string, server: HeavyServer): Promise<Result[]> {
   const url = `${server.origin}/one`;
+  const args = mergeBrowserArgs(DIST_DIR, true, []);
   const trace: number[] = [];
-  const curl: number[] = [];
+  const bare: number[] = [];
   const ratio: number[] = [];
   for (let run = 0; run < TRACE_RUNS; run++) {
-    const c = await timeCommand('curl', ['-sIL', url], /HTTP\/1\.1 200/);
-    if (c.code !== 0) throw new Error(`curl -sIL ${url} exited with ${c.code}`);
-    const t = await timeCommand(process.execPath, ['src/cli/hopscope.mjs', 'trace', url], /\/final[\s\S]*\n\n/);
+    const b = await timeCommand(
+      process.execPath,
+      ['bench/bare-trace.mjs', url, browserPath, JSON.stringify(args)],
+      /\/final\n\n/,
+    );
+    if (b.code !== 0) throw new Error(`bench/bare-trace.mjs ${url} exited with ${b.code}`);
+    const t = await timeCommand(
+      process.execPath,
+      ['src/cli/hopscope.mjs', 'trace', '--browser', browserPath, url],
+      /\/final[\s\S]*\n\n/,
+    );
     if (t.code !== 0) throw new Error(`hopscope trace ${url} exited with ${t.code}`);
-    curl.push(c.exitMs);
+    bare.push(b.readyMs);
     trace.push(t.readyMs);
-    ratio.push(t.readyMs / c.exitMs);
+    ratio.push(t.readyMs / b.readyMs);
     log(
-      `trace ${run + 1}/${TRACE_RUNS}: ${t.readyMs.toFixed(0)} ms to the table (exit ${t.exitMs.toFixed(0)} ms), curl ${c.exitMs.toFixed(0)} ms`,
+      `trace ${run + 1}/${TRACE_RUNS}: ${t.readyMs.toFixed(0)} ms to the table (exit ${t.exitMs.toFixed(0)} ms), bare playwright-core ${b.readyMs.toFixed(0)} ms`,
     );
   }
   return [
-    summarize('hopscope trace: start to table printed', trace, 'ms', 2000),
-    summarize('  curl -sIL of the same URL', curl, 'ms', null),
-    summarize('  trace ÷ curl', ratio, '×', null),
+    summarize('hopscope trace start to table ÷ bare playwright-core launch + visit', ratio, '×', 1.3),
+    summarize('  hopscope trace: start to table printed', trace, 'ms', null),
+    summarize('  bare: node + playwright-core, same Chromium and extension, one visit', bare, 'ms', null),
   ];
 }
 
@@ -260,19 +356,23 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   const failures: string[] = [];
   const figures: Array<[string, () => Promise<Result[]> | Result[]]> = [
-    ['page load', () => pageLoad(browserPath, server, { rounds: PAGELOAD_ROUNDS })],
+    ['page load', async () => pageLoad(browserPath, server, { rounds: PAGELOAD_ROUNDS, floorDir: await buildFloor() })],
     ['storage writes', () => storageWrites(browserPath, server)],
     ['worker memory', () => memory(browserPath, server)],
     ['panel', () => panel(browserPath)],
+    ['panel import', () => panelImport(browserPath)],
     ['HAR', () => har()],
-    ['trace', () => traceStart(server)],
+    ['trace', () => traceStart(browserPath, server)],
     ['stored bytes', () => storedBytes()],
     ['check throughput', async () => (await import('./check.ts')).checkThroughput(browserPath, server)],
   ];
   const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());
+  // hopscope check's 1,000-source rounds and memory runs take ~15 min on their own: they run
+  // when asked for by name (BENCH_ONLY='check throughput'), so the whole run stays short.
+  const onlyWhenAsked = new Set(['check throughput']);
   try {
     for (const [name, measure] of figures) {
-      if (only && !only.includes(name)) continue;
+      if (only ? !only.includes(name) : onlyWhenAsked.has(name)) continue;
       const t = Date.now();
       try {
         results.push(...(await measure()));
@@ -285,14 +385,45 @@ async function main(): Promise<number> {
   } finally {
     await server.close();
   }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  // The whole bench is a figure too: it must stay short enough to be run before every merge.
+  if (!only) results.push(summarize('whole bench run', [seconds], 's', 600));
   process.stdout.write(`\n${formatTable(results)}\n\n`);
-  process.stdout.write(`${version}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`${version}; ${seconds} s\n`);
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // Only a whole run that measured every figure replaces the README's table.
+  if (!only && !failures.length) {
+    const readmePath = join(REPO_ROOT, 'README.md');
+    const info = {
+      commit: gitCommit(),
+      date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      cpus: machineOf(cpus()),
+      browser: version,
+      node: process.versions.node,
+      seconds,
+    };
+    await writeFile(readmePath, withReadmeBlock(await readFile(readmePath, 'utf8'), readmeBlock(results, info)));
+    log('README.md: Performance table replaced with this run');
+  }
   if (failures.length) {
     process.stderr.write(`bench: could not measure: ${failures.join('; ')}\n`);
     return 1;
   }
   return 0;
+}
+
+/** The commit measured, `+` when the tree had changes. */
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT })
+      .toString()
+      .split('\n')
+      .some((line) => line.trim() && !/ (README\.md|bench\/results\.json)$/.test(line));
+    return dirty ? `${head}+` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 main().then(

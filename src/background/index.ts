@@ -5,31 +5,19 @@
  */
 import browser from 'webextension-polyfill';
 import type { Chain } from '../core/model/chain.ts';
-import type { RequestEventName } from '../core/record/events.ts';
 import { parseMetaRefreshMessage } from '../shared/protocol.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
-import { adapterFor, type BrowserDetails } from './adapters/index.ts';
+import type { BrowserDetails } from './adapters/index.ts';
 import { BadgeUpdater } from './badge.ts';
 import { incognitoArea } from './incognito.ts';
+import { adapterIn, registerRecordingListeners } from './listeners.ts';
 import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
 
-const wr = browser.webRequest;
-const webRequestEnums = wr as {
-  OnBeforeSendHeadersOptions?: { EXTRA_HEADERS?: string };
-  ResourceType?: Record<string, string>;
-};
 const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
 
-// The browser's differences end in its adapter: the core gets the same facts from each. Only
-// Chromium has EXTRA_HEADERS (Firefox throws on 'extraHeaders' and stops the script).
-const adapter = adapterFor(
-  {
-    extraHeaders: webRequestEnums.OnBeforeSendHeadersOptions?.EXTRA_HEADERS !== undefined,
-    resourceTypes: webRequestEnums.ResourceType ? Object.values(webRequestEnums.ResourceType) : undefined,
-  },
-  ownOrigin,
-);
+// The browser's differences end in its adapter: the core gets the same facts from each.
+const adapter = adapterIn(browser, ownOrigin);
 
 // An incognito window's worker (Chromium's "split" mode) keeps its chains apart, for its session
 // only. Firefox's build keeps Hopscope out of private windows (see src/build/manifest.ts).
@@ -38,64 +26,15 @@ const session = new RecordingSession(
   { browser: adapter.name },
 );
 
-/** A listener handing one kind of event to the session through the adapter. */
-function listener(event: RequestEventName) {
-  return (details: object): void => {
+// Registered at the top level, before any await: an event that wakes the worker is delivered.
+registerRecordingListeners(browser, adapter, {
+  request(event, details) {
     const e = adapter.toEvent(event, details as BrowserDetails);
     if (e) session.handle(e);
-  };
-}
-
-/*
- * What recording costs is the events crossing into the worker, most of all those carrying
- * headers with `extraHeaders` (npm run bench). So: pages and frames get every event with all
- * headers; other requests, which matter only once they redirect, get the start of each hop
- * (no headers: cheap), the redirects themselves, and their end without extraHeaders.
- */
-type ResourceType = browser.WebRequest.ResourceType;
-type Spec<T> = T[];
-const urls = ['http://*/*', 'https://*/*'];
-const every: browser.WebRequest.RequestFilter = { urls };
-const frames: browser.WebRequest.RequestFilter = { urls, types: ['main_frame', 'sub_frame'] };
-const others: browser.WebRequest.RequestFilter = { urls, types: [...adapter.otherTypes] as ResourceType[] };
-const requestHeaders = adapter.headerOptions('requestHeaders') as Spec<browser.WebRequest.OnBeforeSendHeadersOptions>;
-const responseHeaders = adapter.headerOptions('responseHeaders') as Spec<browser.WebRequest.OnHeadersReceivedOptions>;
-
-wr.onBeforeRequest.addListener(listener('onBeforeRequest'), every);
-wr.onBeforeSendHeaders.addListener(listener('onBeforeSendHeaders'), frames, requestHeaders);
-wr.onHeadersReceived.addListener(listener('onHeadersReceived'), frames, responseHeaders);
-// Fires only for redirects, so all of them get every header.
-wr.onBeforeRedirect.addListener(
-  listener('onBeforeRedirect'),
-  every,
-  responseHeaders as Spec<browser.WebRequest.OnBeforeRedirectOptions>,
-);
-wr.onCompleted.addListener(
-  listener('onCompleted'),
-  frames,
-  responseHeaders as Spec<browser.WebRequest.OnCompletedOptions>,
-);
-wr.onCompleted.addListener(listener('onCompleted'), others, ['responseHeaders']);
-// No third argument: Firefox throws on any, even undefined.
-wr.onErrorOccurred.addListener(listener('onErrorOccurred'), every);
-
-// The URL a navigation asked for: a first request already at its https twin was upgraded by the
-// browser itself (HTTPS-Upgrades), a hop webRequest never reports; while it is under way, a
-// failed https attempt followed by its http twin is the browser falling back.
-browser.webNavigation.onBeforeNavigate.addListener(
-  (details) => {
-    if (details.frameId === 0) session.navigate(details);
   },
-  { url: [{ schemes: ['http', 'https'] }] },
-);
-// Client-side redirects: Chromium marks the navigation a page started by itself
-// (meta refresh, Refresh header, JavaScript) with the `client_redirect` qualifier.
-browser.webNavigation.onCommitted.addListener(
-  (details) => {
-    if (details.frameId === 0) session.commit(details);
-  },
-  { url: [{ schemes: ['http', 'https'] }] },
-);
+  navigate: (details) => session.navigate(details),
+  commit: (details) => session.commit(details),
+});
 // A tab closed with a chain under way: Chromium usually ends its requests with ERR_ABORTED,
 // but not a chain between two hops (the next request not started yet).
 browser.tabs.onRemoved.addListener((tabId) => session.tabClosed(tabId, Date.now()));
@@ -127,6 +66,10 @@ const hub = new PortHub({
   },
 });
 browser.runtime.onConnect.addListener((port) => hub.accept(port));
+// The browser is about to stop the worker (idle, update): what the last batch window holds goes now.
+browser.runtime.onSuspend?.addListener(() => {
+  void session.flush();
+});
 
 const api: WorkerApi = {
   ready: () => session.ready,

@@ -9,11 +9,17 @@ import type { CommitDetails, MetaRefreshDetails, NavigationDetails, RequestEvent
 import { Recorder, type RecorderOptions } from '../core/record/recorder.ts';
 import { JOURNAL_KEY_PREFIX, type JournalStep, loadChains, type StorageAreaLike, saveChanges } from './persistence.ts';
 
-/** Details of a hop under way (its start, its headers) are written at most this often. */
-export const FLUSH_INTERVAL_MS = 100;
-
-/** Events that add a hop or end a chain: written at once, so a worker stopped later keeps them. */
-const HOP_EVENTS = new Set<RequestEvent['event']>(['onBeforeRedirect', 'onCompleted', 'onErrorOccurred']);
+/**
+ * Every change is handed to storage at most this long after the event that made it: one write
+ * per batch, not one per event (a write is an IPC into the browser process that is loading the
+ * page, and per event it cost the page more than the events themselves; npm run bench). A
+ * worker killed outright loses at most what it received in this window (and the write under
+ * way); one stopped the way browsers stop it (30 s idle, update) has written everything long
+ * before, and runtime.onSuspend flushes too.
+ */
+export const FLUSH_INTERVAL_MS = 200;
+/** What an abrupt kill may lose, stated and checked by tests/e2e/faults.test.ts: the window and the write under way. */
+export const MAX_LOSS_MS = 250;
 
 export class RecordingSession {
   readonly recorder: Recorder;
@@ -47,7 +53,7 @@ export class RecordingSession {
   }
 
   handle(event: RequestEvent): void {
-    this.apply({ kind: 'event', event }, HOP_EVENTS.has(event.event));
+    this.apply({ kind: 'event', event });
   }
 
   /** A main-frame navigation started (webNavigation.onBeforeNavigate). */
@@ -60,25 +66,24 @@ export class RecordingSession {
     this.apply({ kind: 'commit', details });
   }
 
-  /** A tab was closed (tabs.onRemoved): its chains under way end, written at once. */
+  /** A tab was closed (tabs.onRemoved): its chains under way end. */
   tabClosed(tabId: number, timeStamp: number): void {
-    this.apply({ kind: 'tabClosed', tabId, timeStamp }, true);
+    this.apply({ kind: 'tabClosed', tabId, timeStamp });
   }
 
   metaRefresh(details: MetaRefreshDetails): void {
     this.apply({ kind: 'metaRefresh', details });
   }
 
-  private apply(step: JournalStep, now = false): void {
+  private apply(step: JournalStep): void {
     if (this.queue) {
       this.queue.push(step);
       this.journal(step);
       return;
     }
     this.run(step);
-    if (!now) this.scheduleFlush();
-    // An end of a request that was never worth a chain changes nothing: no write for it.
-    else if (this.recorder.hasChanges) this.writeSoon();
+    // An event that changed no chain (a request never worth one) needs no write.
+    if (this.recorder.hasChanges) this.scheduleFlush();
   }
 
   /** Journals a step received while loading; the steps of one task are one write. */
@@ -155,6 +160,10 @@ export class RecordingSession {
     if (queued.length || this.journalDone.length) this.writeSoon();
   }
 
+  /**
+   * A write FLUSH_INTERVAL_MS after the first change not yet written, whatever comes after it:
+   * a deadline, not a debounce, so a steady stream of events cannot hold the write back.
+   */
   private scheduleFlush(): void {
     if (this.flushTimer !== undefined) return;
     this.flushTimer = setTimeout(() => {

@@ -9,12 +9,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type BrowserContext, chromium, type Worker } from 'playwright-core';
+// Types only: playwright-core takes ~0.3 s to load, and only commands that start a browser need it.
+import type { BrowserContext, Worker } from 'playwright-core';
 import type { Chain } from '../core/model/chain.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 import { playwrightTab, type VisitTab } from './tabs.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package's root: the folder above this file with package.json (src/cli/ or dist-cli/). */
+export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '../..');
+  }
+}
 /** The unpacked extension: `npm run build` output, or HOPSCOPE_EXTENSION_DIR. */
 export const DIST_DIR = process.env.HOPSCOPE_EXTENSION_DIR ?? join(REPO_ROOT, 'dist');
 export const DEFAULT_BROWSER = '/usr/bin/chromium';
@@ -201,9 +210,12 @@ export interface ExtensionBrowser extends RecordingBrowser {
 
 export async function launchWithExtension(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   const browserPath = resolveBrowserPath(options.browserPath);
-  const versionOutput = await browserVersion(browserPath);
-  const problem = brandedChromeProblem(versionOutput);
-  if (problem) throw new UserError(problem);
+  // `--version` runs while the browser starts (it is a whole second process start); its
+  // verdict is awaited before anything is done in the browser.
+  const version = browserVersion(browserPath).then(
+    (output) => ({ output, problem: brandedChromeProblem(output) }),
+    (error: unknown) => ({ error }),
+  );
   const extensionPath = requireBuild(options.extensionPath);
   const headless = options.headless ?? true;
   const args = mergeBrowserArgs(extensionPath, headless, options.args ?? [], {
@@ -212,6 +224,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   // What the browser will do: a caller's own --disable-features=HttpsUpgrades switches it off too.
   const httpsUpgrades = !(args.at(-1) ?? '').slice('--disable-features='.length).split(',').includes('HttpsUpgrades');
   const profile = await mkdtemp(join(tmpdir(), 'hopscope-profile-'));
+  const { chromium } = await import('playwright-core');
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -225,12 +238,22 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
+    const checked = await version;
+    if ('error' in checked) throw checked.error;
+    if (checked.problem) throw new UserError(checked.problem);
     throw new UserError(`${browserPath} did not start: ${(error as Error).message.split('\n')[0]}`);
   }
   const close = async () => {
     await context.close().catch(() => undefined);
     await rm(profile, { recursive: true, force: true }).catch(() => undefined);
   };
+  const checked = await version;
+  if ('error' in checked || checked.problem) {
+    await close();
+    if ('error' in checked) throw checked.error;
+    throw new UserError(checked.problem as string);
+  }
+  const versionOutput = checked.output;
   const findWorker = async (timeout: number): Promise<Worker> => {
     const existing = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
     if (existing) return existing;

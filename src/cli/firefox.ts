@@ -19,7 +19,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { Chain } from '../core/model/chain.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 import { browserVersion, REPO_ROOT, type RecordingBrowser, requireBuild, UserError } from './browser.ts';
@@ -136,6 +136,8 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
   let browser: Browser;
   try {
     if (options.trustCertificates?.length) await trustInProfile(profile, options.trustCertificates);
+    // Loaded only here: a Chromium trace never pays for puppeteer-core.
+    const { default: puppeteer } = await import('puppeteer-core');
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: browserPath,

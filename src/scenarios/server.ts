@@ -24,8 +24,8 @@ export interface ScenarioServer {
   origin(host?: string, scheme?: 'http' | 'https'): string;
   /** Requests that reached the server for that pathname (or pathname+query when `path` has a `?`). */
   hits(path: string, host?: string): number;
-  /** Requests received at that pathname, with their body text. */
-  received(path: string): Array<{ method: string; body: string; host: string }>;
+  /** Requests received at that pathname, with their body text and when they came in (epoch ms). */
+  received(path: string): Array<{ method: string; body: string; host: string; at: number }>;
   resetCounts(): void;
   /** The next request to `path` gets no response until release(); `arrived` resolves when it came in. */
   hold(path: string): { release(): void; arrived: Promise<void> };
@@ -111,6 +111,7 @@ interface Received {
   search: string;
   host: string;
   body: string;
+  at: number;
 }
 
 interface Hold {
@@ -208,7 +209,7 @@ export async function startScenarioServer(opts: ScenarioServerOptions = {}): Pro
     spkiHash,
     origin: (host = 'localhost', scheme = 'http') => `${scheme}://${host}:${port}`,
     hits: (path, host) => matching(path).filter((r) => host === undefined || r.host === host).length,
-    received: (path) => matching(path).map(({ method, body, host }) => ({ method, body, host })),
+    received: (path) => matching(path).map(({ method, body, host, at }) => ({ method, body, host, at })),
     resetCounts: () => {
       log.length = 0;
     },
@@ -241,7 +242,7 @@ export async function startScenarioServer(opts: ScenarioServerOptions = {}): Pro
 
   async function respond(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const x = exchangeFor(req, res, body, server);
-    log.push({ method: x.method, pathname: x.url.pathname, search: x.url.search, host: x.host, body });
+    log.push({ method: x.method, pathname: x.url.pathname, search: x.url.search, host: x.host, body, at: Date.now() });
 
     const held = holds.get(x.url.pathname)?.shift();
     if (held) await held.take();

@@ -37,3 +37,18 @@ describe('import of the HAR samples', () => {
     expect(hops[0]?.textContent).toMatch(/30[12378]/);
   });
 });
+
+describe('import of a large HAR', () => {
+  it('shows the newest chains at once and lists all of them once the older ones are analyzed', async () => {
+    const { buildStore } = await import('../../bench/synthetic.ts');
+    const { harText } = await import('../../src/core/har/export.ts');
+    const text = harText(buildStore(1200, 2, { tabId: 1, lean: true }));
+    render(<App connector={new MockConnector([])} search="?tabId=1" />);
+    const file = new File([text], 'big.har', { type: 'application/json' });
+    fireEvent.change(screen.getByLabelText('Import HAR file'), { target: { files: [file] } });
+    await screen.findByText(/Opened big\.har: 1,?200 redirect chains/);
+    // The newest first: the list starts with the file's last chain.
+    expect(screen.getAllByTestId('chain-row')[0]?.textContent).toContain('/path/1199/');
+    expect(await screen.findByText('1200 of 1200 chains', undefined, { timeout: 20_000 })).toBeTruthy();
+  }, 60_000);
+});

@@ -108,7 +108,9 @@ describe('hopscope trace', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^\s+1\s+307 Temporary Redirect\s+POST\s/m);
     expect(run.stdout).toMatch(/^\s+2\s+200 OK\s+POST\s/m);
-    expect(server.received('/echo').slice(before)).toEqual([{ method: 'POST', body: 'a=1&b=two', host: 'localhost' }]);
+    expect(server.received('/echo').slice(before)).toMatchObject([
+      { method: 'POST', body: 'a=1&b=two', host: 'localhost' },
+    ]);
     const changed = await hopscope(['trace', `${o}/post/302`, '--method', 'POST', '--data', 'a=1', ...serverArgs()]);
     expect(changed.stdout).toMatch(/^\s+1\s+302 Found\s+POST → GET\s/m);
   });

@@ -1,7 +1,7 @@
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
-import { chainsToHar, type HopscopeHarEntry } from '../../src/core/har/export.ts';
+import { chainsToHar, type HopscopeHarEntry, harChunks, harText } from '../../src/core/har/export.ts';
 import type { RequestEvent } from '../../src/core/record/events.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 import { chainsOf, type FixtureName, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
@@ -31,6 +31,24 @@ describe('chainsToHar on recorded chains', () => {
     'downgrade',
     'ok',
   ];
+
+  it.each(fixtures)('%s: the file text is the HAR object as JSON.stringify writes it', (name) => {
+    const chains = chainsOf(name);
+    const options = [
+      {},
+      { includeSensitive: true },
+      { browser: { name: 'Chromium', version: '156.0' }, httpsUpgrades: true, creatorVersion: '9.9.9' },
+    ];
+    for (const o of options) expect(harText(chains, o)).toBe(`${JSON.stringify(chainsToHar(chains, o), null, 2)}\n`);
+  });
+
+  it('writes a large export in pieces, and no chains as an empty entries list', () => {
+    const many = fixtures.flatMap((name) => chainsOf(name));
+    const pieces = [...harChunks([...many, ...many, ...many, ...many, ...many, ...many, ...many, ...many])];
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(JSON.parse(harText([])).log.entries).toEqual([]);
+    expect(harText([])).toBe(`${JSON.stringify(chainsToHar([]), null, 2)}\n`);
+  });
 
   it.each(fixtures)('%s: valid HAR 1.2, one entry per hop, in order', (name) => {
     const chains = chainsOf(name);

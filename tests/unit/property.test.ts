@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { matchesChain, parseFilter } from '../../src/core/filter/filter.ts';
-import { chainsToHar } from '../../src/core/har/export.ts';
+import { chainsToHar, harText } from '../../src/core/har/export.ts';
 import { HarImportError, importHar } from '../../src/core/har/import/index.ts';
 import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
 import { hopAsCurl } from '../../src/core/present/curl.ts';
@@ -394,7 +394,9 @@ function checkHar(facts: readonly ChainFacts[]): void {
   for (const includeSensitive of [false, true]) {
     const har = chainsToHar(chains, { includeSensitive });
     assertValidHar(har);
-    const text = JSON.stringify(har);
+    // The file is written entry by entry as text: it must be exactly the HAR object, serialized.
+    const text = harText(chains, { includeSensitive });
+    expect(text).toBe(`${JSON.stringify(har, null, 2)}\n`);
     if (har.log.entries.length === 0) {
       expect(() => importHar(text)).toThrow(HarImportError);
       continue;

@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { browserArgsFor, type ScenarioServer } from '../../scenarios/index.ts';
+import { REPO_ROOT } from '../browser.ts';
 import { runCheck } from './command.ts';
 
-export const DEMO_LIST = new URL('./demo-list.csv', import.meta.url);
+/** The list in the repository (the compiled command in dist-cli/ reads it there too). */
+export const DEMO_LIST = join(REPO_ROOT, 'src/cli/check/demo-list.csv');
 
 /** The bundled list with the server's origin and a refused port filled in. */
 export async function demoList(server: Pick<ScenarioServer, 'origin' | 'refusedPort'>): Promise<string> {
@@ -44,7 +46,7 @@ export async function checkDemo(server: ScenarioServer, opts: CheckDemoOptions =
       '━━ hopscope check: a migration list ━━\n' +
         'Each line names an old URL and where it must land (optionally its status and the most hops);\n' +
         'every URL is visited in Chromium with the extension, several tabs at once. Most lines fail on purpose,\n' +
-        `one of each kind (the list: ${DEMO_LIST.pathname}):\n\n`,
+        `one of each kind (the list: ${DEMO_LIST}):\n\n`,
     );
     return await runCheck(
       [list],

@@ -40,6 +40,8 @@ export interface HarExportOptions {
 export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
 
 function queryString(url: string): QueryString[] {
+  // No query, no parameters: most hops, and parsing the URL is the dearest step of an entry.
+  if (!url.includes('?')) return [];
   try {
     return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
   } catch {
@@ -47,25 +49,47 @@ function queryString(url: string): QueryString[] {
   }
 }
 
+/**
+ * A URL as the file writes it (redacted when sanitized, then RFC 3986), once per distinct URL
+ * of an export: a hop's URL is also the previous hop's redirect target and is quoted by the
+ * findings, so most URLs are written three times or more.
+ */
+function urlWriter(sanitize: boolean): (url: string) => string {
+  const written = new Map<string, string>();
+  return (url) => {
+    let out = written.get(url);
+    if (out === undefined) {
+      out = uriForHar(sanitize ? redactUrl(url) : url);
+      written.set(url, out);
+    }
+    return out;
+  };
+}
+
 function iso(ms: number): string {
   return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
 }
 
+/** The hop's headers as they are: the model's headers are already `{ name, value }`, nothing to copy. */
 function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] {
-  const list = sanitize ? sanitizeHeaders(headers) : headers;
-  return list.map((h) => ({ name: h.name, value: h.value }));
+  return sanitize ? sanitizeHeaders(headers) : (headers as Header[]);
 }
 
 /**
  * The findings of a chain as written to the file: their sentences quote the chain's URLs, so
  * they quote them as the entries do (RFC 3986, redacted when sanitized).
  */
-function findingsForHar(chain: AnalyzedChain, rules: RuleSettings | undefined, sanitize: boolean): Finding[] {
+function findingsForHar(
+  chain: AnalyzedChain,
+  rules: RuleSettings | undefined,
+  write: (url: string) => string,
+): Finding[] {
   const findings = rules ? findingsOf(chain, rules) : chain.findings;
+  if (!findings.length) return findings;
   const urls = new Map<string, string>();
   for (const h of chain.hops) {
     for (const url of [h.url, h.redirectUrl]) {
-      const written = uriForHar(sanitize ? redactUrl(url) : url);
+      const written = write(url);
       if (url && written !== url) urls.set(url, written);
     }
   }
@@ -77,12 +101,38 @@ function findingsForHar(chain: AnalyzedChain, rules: RuleSettings | undefined, s
   }));
 }
 
-function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean, findings: Finding[]): HopscopeHarEntry {
-  const clean = sanitize ? redactUrl : (u: string) => u;
-  const url = uriForHar(clean(hop.url));
-  const httpVersion = hop.httpVersion || 'unknown';
-  const time = Math.max(0, hop.endTime - hop.startTime);
-  const mimeType = getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown';
+/** What an entry says about one hop, computed once for either form of the entry (object, text). */
+interface EntryFacts {
+  pageref: string | undefined;
+  startedDateTime: string;
+  time: number;
+  method: string;
+  url: string;
+  httpVersion: string;
+  requestHeaders: HarHeader[];
+  queryString: QueryString[];
+  status: number;
+  statusText: string;
+  responseHeaders: HarHeader[];
+  mimeType: string;
+  redirectURL: string;
+  error: string | undefined;
+  resourceType: ReturnType<typeof resourceTypeForHar>;
+  hopscope: HarHopscopeEntry;
+  ip: string | undefined;
+  fromCache: boolean;
+  initiator: string | undefined;
+}
+
+function entryFacts(
+  chain: AnalyzedChain,
+  hop: AnalyzedHop,
+  sanitize: boolean,
+  findings: Finding[],
+  write: (url: string) => string,
+  pageref: string | undefined,
+): EntryFacts {
+  const url = write(hop.url);
   const hopscope: HarHopscopeEntry = {
     chainId: chain.id,
     hopIndex: hop.index,
@@ -100,47 +150,195 @@ function hopEntry(chain: AnalyzedChain, hop: AnalyzedHop, sanitize: boolean, fin
   if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
   if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
   if (hop.inferred) hopscope.inferred = true;
-  const mine = findings.filter((f) => f.hop === hop.index);
-  if (mine.length) hopscope.findings = mine;
-  const entry: HopscopeHarEntry = {
+  if (findings.length) {
+    const mine = findings.filter((f) => f.hop === hop.index);
+    if (mine.length) hopscope.findings = mine;
+  }
+  return {
+    pageref,
     startedDateTime: iso(hop.startTime),
-    time,
+    time: Math.max(0, hop.endTime - hop.startTime),
+    method: hop.method,
+    url,
+    httpVersion: hop.httpVersion || 'unknown',
+    requestHeaders: harHeaders(hop.requestHeaders, sanitize),
+    queryString: queryString(url),
+    status: hop.statusCode,
+    statusText: hop.statusText,
+    responseHeaders: harHeaders(hop.responseHeaders, sanitize),
+    mimeType: getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown',
+    redirectURL: write(hop.redirectUrl),
+    error: hop.error || undefined,
+    resourceType: resourceTypeForHar(chain.type),
+    hopscope,
+    ip: hop.ip ? hop.ip.replace(/^\[|\]$/g, '') : undefined,
+    fromCache: Boolean(hop.fromCache),
+    initiator: chain.initiator ? (sanitize ? redactUrl(chain.initiator) : chain.initiator) : undefined,
+  };
+}
+
+function entryObject(f: EntryFacts): HopscopeHarEntry {
+  const entry: HopscopeHarEntry = {
+    ...(f.pageref ? { pageref: f.pageref } : {}),
+    startedDateTime: f.startedDateTime,
+    time: f.time,
     request: {
-      method: hop.method,
-      url,
-      httpVersion,
+      method: f.method,
+      url: f.url,
+      httpVersion: f.httpVersion,
       cookies: [],
-      headers: harHeaders(hop.requestHeaders, sanitize),
-      queryString: queryString(url),
+      headers: f.requestHeaders,
+      queryString: f.queryString,
       headersSize: -1,
-      bodySize: hop.method === 'GET' || hop.method === 'HEAD' ? 0 : -1,
+      bodySize: f.method === 'GET' || f.method === 'HEAD' ? 0 : -1,
     },
     response: {
-      status: hop.statusCode,
-      statusText: hop.statusText,
-      httpVersion,
+      status: f.status,
+      statusText: f.statusText,
+      httpVersion: f.httpVersion,
       cookies: [],
-      headers: harHeaders(hop.responseHeaders, sanitize),
-      content: { size: 0, mimeType },
-      redirectURL: uriForHar(clean(hop.redirectUrl)),
+      headers: f.responseHeaders,
+      content: { size: 0, mimeType: f.mimeType },
+      redirectURL: f.redirectURL,
       headersSize: -1,
       bodySize: -1,
-      ...(hop.error ? { _error: hop.error } : {}),
+      ...(f.error ? { _error: f.error } : {}),
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: time, receive: 0 },
-    _resourceType: resourceTypeForHar(chain.type),
-    _hopscope: hopscope,
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: f.time, receive: 0 },
+    _resourceType: f.resourceType,
+    _hopscope: f.hopscope,
   };
-  if (hop.ip) entry.serverIPAddress = hop.ip.replace(/^\[|\]$/g, '');
-  if (hop.fromCache) entry._fromCache = 'disk';
-  if (chain.initiator) entry._initiator = { type: 'other', url: clean(chain.initiator) };
+  if (f.ip) entry.serverIPAddress = f.ip;
+  if (f.fromCache) entry._fromCache = 'disk';
+  if (f.initiator) entry._initiator = { type: 'other', url: f.initiator };
   return entry;
 }
 
-/** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
-export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
-  return `${JSON.stringify(chainsToHar(chains, options), null, 2)}\n`;
+// ——— The entry as text: exactly JSON.stringify(entryObject(f), null, 2) at its depth in the file ———
+//
+// Text goes into one list of small flat strings per batch, joined once: strings grown with `+`
+// or templates are trees of pieces, and flattening those cost more than writing them.
+
+const str = JSON.stringify;
+/** A number as JSON writes it (non-finite numbers are null). */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+const P = '\n        '; // a key of the entry
+const Q = '\n          '; // a key of an object in the entry
+const R = '\n            '; // an item of a list in such an object
+
+/** `[ { name, value }, … ]` as the value of a key at depth Q. */
+function namedList(out: string[], list: readonly { name: string; value: string }[]): void {
+  if (!list.length) {
+    out.push('[]');
+    return;
+  }
+  out.push('[');
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i] as { name: string; value: string };
+    out.push(i ? ',' : '', R, '{', R, '  "name": ', str(h.name), ',', R, '  "value": ', str(h.value), R, '}');
+  }
+  out.push(Q, ']');
+}
+
+/** Any JSON value as the value of a key at depth `pad` (a newline and the key's indent). */
+function nested(value: unknown, pad: string): string {
+  return str(value, null, 2).replaceAll('\n', pad);
+}
+
+/** `_hopscope`: the keys entryFacts sets, in the order it sets them. */
+function hopscopeText(out: string[], h: HarHopscopeEntry, chainText: Map<object, string>): void {
+  // The outcome is the chain's, shared by its hops: serialized once a chain.
+  let outcome = chainText.get(h.chainOutcome);
+  if (outcome === undefined) {
+    outcome = nested(h.chainOutcome, Q);
+    chainText.set(h.chainOutcome, outcome);
+  }
+  out.push(
+    '{',
+    Q,
+    '"chainId": ',
+    str(h.chainId),
+    ',',
+    Q,
+    '"hopIndex": ',
+    num(h.hopIndex),
+    ',',
+    Q,
+    '"hopCount": ',
+    num(h.hopCount),
+    ',',
+    Q,
+    '"kind": ',
+    str(h.kind),
+    ',',
+    Q,
+    '"cache": {',
+    Q,
+    '  "verdict": ',
+    str(h.cache.verdict),
+    ',',
+    Q,
+    '  "reason": ',
+    str(h.cache.reason),
+    Q,
+    '},',
+    Q,
+    '"crossOrigin": ',
+    String(h.crossOrigin),
+    ',',
+    Q,
+    '"downgrade": ',
+    String(h.downgrade),
+    ',',
+    Q,
+    '"chainOutcome": ',
+    outcome,
+    ',',
+    Q,
+    '"tabId": ',
+    num(h.tabId),
+    ',',
+    Q,
+    '"frameId": ',
+    num(h.frameId),
+  );
+  if (h.internalReason !== undefined) out.push(',', Q, '"internalReason": ', str(h.internalReason));
+  if (h.methodChange !== undefined) out.push(',', Q, '"methodChange": ', nested(h.methodChange, Q));
+  if (h.repeatsHop !== undefined) out.push(',', Q, '"repeatsHop": ', num(h.repeatsHop));
+  if (h.clientRedirect !== undefined) out.push(',', Q, '"clientRedirect": ', nested(h.clientRedirect, Q));
+  if (h.inferred !== undefined) out.push(',', Q, '"inferred": true');
+  if (h.findings !== undefined) out.push(',', Q, '"findings": ', nested(h.findings, Q));
+  out.push(P, '}');
+}
+
+/** One entry of the file (entries sit at depth 3: their keys are indented by 8 spaces). */
+function entryText(out: string[], f: EntryFacts, chainText: Map<object, string>): void {
+  out.push('      {');
+  if (f.pageref) out.push(P, '"pageref": ', str(f.pageref), ',');
+  const time = num(f.time);
+  out.push(P, '"startedDateTime": ', str(f.startedDateTime), ',', P, '"time": ', time, ',');
+  out.push(P, '"request": {', Q, '"method": ', str(f.method), ',', Q, '"url": ', str(f.url), ',');
+  out.push(Q, '"httpVersion": ', str(f.httpVersion), ',', Q, '"cookies": [],', Q, '"headers": ');
+  namedList(out, f.requestHeaders);
+  out.push(',', Q, '"queryString": ');
+  namedList(out, f.queryString);
+  out.push(',', Q, '"headersSize": -1,', Q, '"bodySize": ', f.method === 'GET' || f.method === 'HEAD' ? '0' : '-1');
+  out.push(P, '},', P, '"response": {', Q, '"status": ', num(f.status), ',', Q, '"statusText": ', str(f.statusText));
+  out.push(',', Q, '"httpVersion": ', str(f.httpVersion), ',', Q, '"cookies": [],', Q, '"headers": ');
+  namedList(out, f.responseHeaders);
+  out.push(',', Q, '"content": {', Q, '  "size": 0,', Q, '  "mimeType": ', str(f.mimeType), Q, '},');
+  out.push(Q, '"redirectURL": ', str(f.redirectURL), ',', Q, '"headersSize": -1,', Q, '"bodySize": -1');
+  if (f.error) out.push(',', Q, '"_error": ', str(f.error));
+  out.push(P, '},', P, '"cache": {},', P, '"timings": {', Q, '"blocked": -1,', Q, '"dns": -1,', Q, '"connect": -1,');
+  out.push(Q, '"ssl": -1,', Q, '"send": 0,', Q, '"wait": ', time, ',', Q, '"receive": 0', P, '},');
+  out.push(P, '"_resourceType": ', str(f.resourceType), ',', P, '"_hopscope": ');
+  hopscopeText(out, f.hopscope, chainText);
+  if (f.ip) out.push(',', P, '"serverIPAddress": ', str(f.ip));
+  if (f.fromCache) out.push(',', P, '"_fromCache": "disk"');
+  if (f.initiator) out.push(',', P, '"_initiator": {', Q, '"type": "other",', Q, '"url": ', str(f.initiator), P, '}');
+  out.push('\n      }');
 }
 
 /** The file's pages: one per journey (main-frame chain), as DevTools writes one per navigation. */
@@ -184,31 +382,78 @@ function browserOfChains(chains: readonly Chain[]): { name: string; version: str
   return { name: only === 'firefox' ? 'Firefox' : 'Chromium', version: '' };
 }
 
-/** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
-export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
+/** The log without its entries, in the key order of the file, and the entries, made on demand. */
+function harParts(chains: readonly Chain[], options: HarExportOptions) {
   const sanitize = !options.includeSensitive;
   const analyzed = chains.map(analyze);
+  const write = urlWriter(sanitize);
   const browser = options.browser ?? browserOfChains(chains);
   const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
-  const entries: Entry[] = [];
-  for (const chain of analyzed) {
-    const findings = findingsForHar(chain, options.rules, sanitize);
-    const pageref = pageOf(chain);
-    for (const hop of chain.hops) {
-      const entry = hopEntry(chain, hop, sanitize, findings);
-      entries.push(pageref ? { pageref, ...entry } : entry);
+  function* entries(): Generator<EntryFacts> {
+    for (const chain of analyzed) {
+      const findings = findingsForHar(chain, options.rules, write);
+      const pageref = pageOf(chain);
+      for (const hop of chain.hops) yield entryFacts(chain, hop, sanitize, findings, write, pageref);
     }
   }
-  const log: Har['log'] & { _hopscope?: { httpsUpgrades: boolean } } = {
+  const head = {
     version: '1.2',
     creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
     ...(browser ? { browser: { ...browser } } : {}),
     pages,
-    entries,
+  };
+  const tail: { comment: string; _hopscope?: { httpsUpgrades: boolean } } = {
     comment: sanitize
       ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
       : 'Exported by Hopscope with sensitive data included.',
   };
-  if (options.httpsUpgrades !== undefined) log._hopscope = { httpsUpgrades: options.httpsUpgrades };
-  return { log };
+  if (options.httpsUpgrades !== undefined) tail._hopscope = { httpsUpgrades: options.httpsUpgrades };
+  return { head, entries, tail };
+}
+
+/** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
+export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
+  const { head, entries, tail } = harParts(chains, options);
+  const list: Entry[] = [];
+  for (const facts of entries()) list.push(entryObject(facts));
+  return { log: { ...head, entries: list, ...tail } };
+}
+
+/** Entries per piece of text: a few hundred kB, so that a caller may write each as it comes. */
+const ENTRY_BATCH = 256;
+const ENTRIES_SLOT = '\u0000hopscope-entries\u0000';
+
+/**
+ * The HAR file's text in pieces, exactly `JSON.stringify(chainsToHar(chains, options), null, 2)`
+ * and a newline, without making the entry objects: each entry is written as text straight from
+ * the hop (a large export spent most of its time making objects only to serialize them).
+ */
+export function* harChunks(chains: readonly Chain[], options: HarExportOptions = {}): Generator<string> {
+  const { head, entries, tail } = harParts(chains, options);
+  const frame = JSON.stringify({ log: { ...head, entries: ENTRIES_SLOT, ...tail } }, null, 2);
+  const slot = frame.indexOf(JSON.stringify(ENTRIES_SLOT));
+  yield frame.slice(0, slot);
+  // Each piece is joined into one flat string: text grown by `+=` is a tree of small strings
+  // that all live until the end, and the garbage collector then spent more than the writing.
+  let batch: string[] = [];
+  let count = 0;
+  const chainText = new Map<object, string>();
+  for (const facts of entries()) {
+    batch.push(count ? ',\n' : '[\n');
+    entryText(batch, facts, chainText);
+    if (++count % ENTRY_BATCH === 0) {
+      yield batch.join('');
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch.join('');
+  yield count ? '\n    ]' : '[]';
+  yield `${frame.slice(slot + JSON.stringify(ENTRIES_SLOT).length)}\n`;
+}
+
+/** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
+export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
+  let text = '';
+  for (const chunk of harChunks(chains, options)) text += chunk;
+  return text;
 }

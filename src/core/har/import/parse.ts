@@ -148,12 +148,15 @@ export function readEntries(raw: readonly unknown[], warnings: string[]): Rec[] 
   let undated = 0;
   let lastKey = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < raw.length; i++) {
-    const parsed = EntrySchema.safeParse(raw[i]);
-    if (!parsed.success) {
-      skipped.push(`Entry ${i + 1} was skipped: ${entryProblem(parsed.error.issues)}.`);
-      continue;
+    let entry = wellFormed(raw[i]);
+    if (!entry) {
+      const parsed = EntrySchema.safeParse(raw[i]);
+      if (!parsed.success) {
+        skipped.push(`Entry ${i + 1} was skipped: ${entryProblem(parsed.error.issues)}.`);
+        continue;
+      }
+      entry = parsed.data;
     }
-    const entry = parsed.data;
     const start = parseDate(entry.startedDateTime);
     if (Number.isNaN(start)) undated++;
     else lastKey = start;
@@ -175,6 +178,45 @@ export function readEntries(raw: readonly unknown[], warnings: string[]): Rec[] 
     );
   }
   return recs;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+function isHeaderList(v: unknown): v is Array<{ name: string; value: string }> {
+  if (!Array.isArray(v)) return false;
+  for (const h of v) if (!isObject(h) || typeof h.name !== 'string' || typeof h.value !== 'string') return false;
+  return true;
+}
+
+/**
+ * An entry that EntrySchema would take as it is (every field present with its type; no
+ * fallback needed), read without copying it: most files are all such entries, and copying every
+ * entry and header of a large file cost more than parsing its JSON. Only `_hopscope` goes
+ * through its schema. Anything else returns undefined and is read by EntrySchema.
+ */
+function wellFormed(raw: unknown): HarEntry | undefined {
+  if (!isObject(raw)) return undefined;
+  const { request, response } = raw;
+  if (!isObject(request) || !isObject(response)) return undefined;
+  if (!isNonEmpty(request.method) || !isNonEmpty(request.url) || typeof request.httpVersion !== 'string')
+    return undefined;
+  const status = response.status;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 0 || status > 999) return undefined;
+  if (typeof response.statusText !== 'string' || typeof response.httpVersion !== 'string') return undefined;
+  if (typeof response.redirectURL !== 'string') return undefined;
+  if (!isHeaderList(request.headers) || !isHeaderList(response.headers)) return undefined;
+  for (const key of ['serverIPAddress', '_resourceType'] as const) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'string') return undefined;
+  }
+  const id = raw._requestId;
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return undefined;
+  let hopscope: HopscopeFields | undefined;
+  if (raw._hopscope !== undefined) {
+    const read = HopscopeReadSchema.safeParse(raw._hopscope);
+    hopscope = read.success ? read.data : undefined;
+  }
+  return { ...raw, _hopscope: hopscope } as HarEntry;
 }
 
 function entryProblem(issues: readonly z.core.$ZodIssue[]): string {

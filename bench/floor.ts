@@ -1,0 +1,40 @@
+/**
+ * Builds the floor extension for the page-load figures: the worker's own listener registration
+ * with handlers that do nothing (bench/floor/worker.ts), in an unpacked extension with the
+ * manifest's permissions and nothing else (no content script, no pages). Built on every run from
+ * the source, so it is always the registration being measured.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import manifest from '../manifest.json' with { type: 'json' };
+import { REPO_ROOT } from '../src/cli/browser.ts';
+
+export async function buildFloor(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-floor-'));
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: REPO_ROOT,
+    publicDir: false,
+    build: {
+      outDir: dir,
+      emptyOutDir: false,
+      target: 'chrome120',
+      minify: true,
+      lib: { entry: join(REPO_ROOT, 'bench/floor/worker.ts'), formats: ['es'], fileName: () => 'worker.js' },
+    },
+  });
+  const floor = {
+    manifest_version: 3,
+    name: 'Hopscope floor (bench)',
+    version: manifest.version,
+    minimum_chrome_version: manifest.minimum_chrome_version,
+    background: { service_worker: 'worker.js', type: 'module' },
+    permissions: manifest.permissions,
+    host_permissions: manifest.host_permissions,
+  };
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(floor, null, 2));
+  return dir;
+}
