@@ -14,34 +14,17 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseJunit } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/cli/browser.ts';
 import type { CheckSummary, Verdict } from '../../src/core/check/types.ts';
 import { browserArgsFor, fallbackHost, type ScenarioServer, startScenarioServer } from '../../src/scenarios/index.ts';
+import { HOPSCOPE_BIN, runHopscope } from '../support/cli.ts';
 
-const ENTRY = [join(REPO_ROOT, 'src/cli/hopscope.mjs'), 'check'];
+const ENTRY = [HOPSCOPE_BIN, 'check'];
 
 let server: ScenarioServer;
 let o: string;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function check(args: string[], timeout = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...ENTRY, ...args],
-      { timeout, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const check = (args: string[], timeout?: number) => runHopscope(['check', ...args], { timeout });
 
 const serverArgs = () => browserArgsFor(server).map((a) => `--browser-arg=${a}`);
 
@@ -344,9 +327,9 @@ describe('hopscope check', () => {
     await writeFile(list, `${Array.from({ length: 12 }, (_, i) => `${o}/r/301?to=${enc(`/ok?p=${i}`)}`).join('\n')}\n`);
     const args = [...ENTRY, list, '--concurrency', '2', ...serverArgs()];
     const quoted = [process.execPath, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-    const tty = await new Promise<Run>((resolve) => {
-      execFile('script', ['-qec', quoted, '/dev/null'], { timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const tty = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('script', ['-qec', quoted, '/dev/null'], { timeout: 60_000 }, (error, stdout) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
       );
     });
     expect(tty.code).toBe(0);

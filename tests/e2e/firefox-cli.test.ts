@@ -3,38 +3,19 @@
  * process against the fixture server, checked on what it prints, the HAR it writes, its exit
  * code and its one-line errors. Each run starts its own browsers: few runs, many URLs each.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/cli/browser.ts';
 import { browserArgsFor, type ScenarioServer, startScenarioServer, TLS_CERT_PATH } from '../../src/scenarios/index.ts';
+import { runHopscope } from '../support/cli.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
-const BIN = join(REPO_ROOT, 'src/cli/hopscope.mjs');
 let server: ScenarioServer;
 let o: string;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hopscope(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const hopscope = (args: string[], env: NodeJS.ProcessEnv = {}) => runHopscope(args, { env });
 
 /** How the scenario hosts reach the server and its certificate is trusted, in both browsers. */
 const serverOptions = () => [

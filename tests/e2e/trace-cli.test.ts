@@ -2,13 +2,11 @@
  * `hopscope trace` as a user runs it: a separate process against the fixture server, checked
  * on what it prints, the HAR it writes, its exit code and its one-line errors.
  */
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import {
   browserArgsFor,
@@ -18,31 +16,14 @@ import {
   startScenarioServer,
   UPGRADE_HOST,
 } from '../../src/scenarios/index.ts';
+import { runHopscope } from '../support/cli.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
-const BIN = join(REPO_ROOT, 'src/cli/hopscope.mjs');
 let server: ScenarioServer;
 let o: string;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hopscope(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const hopscope = (args: string[], env: NodeJS.ProcessEnv = {}) => runHopscope(args, { env });
 
 /** A port nothing listens on: bound once by us, then released. */
 function closedPort(): Promise<number> {

@@ -214,12 +214,23 @@ export class CheckPage {
 
   /** Visits one URL and returns what the extension recorded for it. */
   async visit(url: string, timing: VisitTiming): Promise<VisitOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const { outcome, interrupted } = await this.visitOnce(url, timing);
+      // The tab's reset to about:blank after the visit before (a failed page's) can land late and
+      // cut this navigation short: Playwright says "interrupted by another navigation to
+      // about:blank", and the page never got to its refresh. The visit is made again.
+      if (!interrupted || attempt >= 2) return outcome;
+    }
+  }
+
+  private async visitOnce(url: string, timing: VisitTiming): Promise<{ outcome: VisitOutcome; interrupted: boolean }> {
     const since = Date.now();
     const deadline = since + timing.timeoutMs;
     this.mayMove = true;
     this.visits++;
     let navigationError: string | undefined;
     let timedOut: string | undefined;
+    let interrupted = false;
     // Asked of the worker now, answered once the chains have ended: usually before the load.
     const ending = this.browser.evaluate(chainsOfTab, {
       tabId: this.tabId,
@@ -232,6 +243,7 @@ export class CheckPage {
     } catch (error) {
       navigationError = netError(error);
       if (navigationError === 'timeout') timedOut = 'the page to load';
+      interrupted = /interrupted by another navigation to "about:blank"/.test(String(error));
     }
     let { chains, ended } = await this.settle(since, deadline, ending);
     if (!ended) timedOut ??= chains.length ? 'the chain to end' : 'the navigation to start';
@@ -263,7 +275,7 @@ export class CheckPage {
     const outcome: VisitOutcome = { chains };
     if (navigationError && navigationError !== 'timeout') outcome.navigationError = navigationError;
     if (timedOut) outcome.timedOut = timedOut;
-    return outcome;
+    return { outcome, interrupted };
   }
 
   async close(): Promise<void> {
