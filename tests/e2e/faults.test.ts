@@ -40,7 +40,7 @@ const LOAD_TABS = 20;
  * on a busy 2-core machine: a request this long before a stop window may still have been received
  * in it.
  */
-const DELIVERY_MS = 250;
+const DELIVERY_MS = 500; // 250 ms was exceeded once in a clean CI run: the browser's delivery, not the batch
 
 const enc = encodeURIComponent;
 

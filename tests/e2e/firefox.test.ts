@@ -209,10 +209,20 @@ describe('the panel page as a tab in Firefox', () => {
     panel = await e2e.browser.openExtensionPage(`/extension/panel.html?tabId=${tabId}`);
     // Like DevTools, the panel shows the current page's journey unless the log is preserved.
     await panel.waitForSelector('label input[type="checkbox"]');
-    await panel.$$eval('label', (labels) => {
-      const preserve = labels.find((l) => /Preserve log/.test(l.textContent ?? ''));
-      (preserve?.querySelector('input') as HTMLInputElement | null)?.click();
-    });
+    // Clicked until it shows checked: a click before the panel has its first state can be lost.
+    await expect
+      .poll(
+        () =>
+          panel.$$eval('label', (labels) => {
+            const input = labels
+              .find((l) => /Preserve log/.test(l.textContent ?? ''))
+              ?.querySelector('input') as HTMLInputElement | null;
+            if (input && !input.checked) input.click();
+            return input?.checked ?? false;
+          }),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await expect.poll(async () => (await rowTexts()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     const texts = await rowTexts();
     expect(texts[0]).toMatch(/^200.*http:\/\/sts\.test:\d+\/sts\/page → https:\/\/sts\.test:\d+\/sts\/page.*HSTS/);
