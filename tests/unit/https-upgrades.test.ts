@@ -22,8 +22,8 @@ function navigate(url: string, timeStamp = T0 - 20): NavigationDetails {
   return { tabId: TAB, frameId: 0, url, timeStamp };
 }
 
-/** http://fallback.example.com/ asked for; its upgraded https attempt refused; http requested afresh. */
-function recordFallback(): Recorder {
+/** http://fallback.example.com/ asked for in TAB; its upgraded https attempt refused. */
+function failedHttpsAttempt(): Recorder {
   const recorder = new Recorder();
   recorder.onBeforeNavigate(navigate('http://fallback.example.com/'));
   feed(
@@ -36,12 +36,20 @@ function recordFallback(): Recorder {
       error: 'net::ERR_CONNECTION_REFUSED',
     }),
   );
+  return recorder;
+}
+
+/** Then http://fallback.example.com/ requested afresh in a tab. */
+function httpAfresh(recorder: Recorder, tabId = TAB): Recorder {
   feed(
     recorder,
-    requestEvents({ requestId: '2', tabId: TAB, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
+    requestEvents({ requestId: '2', tabId, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
   );
   return recorder;
 }
+
+/** The whole fallback: the https attempt refused, http requested afresh in the same tab. */
+const recordFallback = (): Recorder => httpAfresh(failedHttpsAttempt());
 
 function rows(recorder: Recorder) {
   return recorder
@@ -244,26 +252,11 @@ describe('HTTPS-Upgrades hops are inferred and marked', () => {
 
   it('no fallback once a page committed, or in another tab', () => {
     for (const tabId of [TAB, TAB + 1]) {
-      const recorder = new Recorder();
-      recorder.onBeforeNavigate(navigate('http://fallback.example.com/'));
-      feed(
-        recorder,
-        requestEvents({
-          requestId: '1',
-          tabId: TAB,
-          start: T0,
-          hops: [{ url: 'https://fallback.example.com/' }],
-          error: 'net::ERR_CONNECTION_REFUSED',
-        }),
-      );
+      const recorder = failedHttpsAttempt();
       if (tabId === TAB) {
         recorder.onCommitted({ tabId: TAB, frameId: 0, url: 'chrome-error://chromewebdata/', timeStamp: T0 + 20 });
       }
-      feed(
-        recorder,
-        requestEvents({ requestId: '2', tabId, start: T0 + 40, hops: [{ url: 'http://fallback.example.com/' }] }),
-      );
-      expect(recorder.list()).toHaveLength(2);
+      expect(httpAfresh(recorder, tabId).list()).toHaveLength(2);
     }
   });
 
