@@ -61,13 +61,21 @@ export function brandedChromeProblem(versionOutput: string): string | undefined 
   return undefined;
 }
 
-export async function browserVersion(path: string): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(path, ['--version'], { timeout: 15_000 });
-    return stdout.trim();
-  } catch (error) {
-    throw new UserError(`could not run ${path} --version: ${(error as Error).message.split('\n')[0]}`);
+const versions = new Map<string, Promise<string>>();
+
+/** `PATH --version`, run once per path in a process (the answer is asked for before and during a launch). */
+export function browserVersion(path: string): Promise<string> {
+  let version = versions.get(path);
+  if (!version) {
+    version = promisify(execFile)(path, ['--version'], { timeout: 15_000 }).then(
+      ({ stdout }) => stdout.trim(),
+      (error) => {
+        throw new UserError(`could not run ${path} --version: ${(error as Error).message.split('\n')[0]}`);
+      },
+    );
+    versions.set(path, version);
   }
+  return version;
 }
 
 export function requireBuild(dist = DIST_DIR): string {

@@ -4,6 +4,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   browserVersion,
   launchWithExtension,
@@ -67,7 +68,13 @@ async function spkiSwitch(files: readonly string[]): Promise<string[]> {
 export async function wantsFirefox(options: Pick<TraceLaunchOptions, 'browserPath' | 'firefox'>): Promise<boolean> {
   if (options.firefox) return true;
   if (!options.browserPath) return false;
-  return isFirefox(await browserVersion(resolveBrowserPath(options.browserPath)));
+  const path = resolveBrowserPath(options.browserPath);
+  // The file's name says it for the usual installs, without starting the browser a first time
+  // (~0.1–0.3 s before the launch); a name that says neither is asked its --version.
+  const name = basename(path).toLowerCase();
+  if (/firefox/.test(name)) return true;
+  if (/chrom|msedge|brave/.test(name)) return false;
+  return isFirefox(await browserVersion(path));
 }
 
 export async function launchForTrace(options: TraceLaunchOptions): Promise<RecordingBrowser> {

@@ -189,6 +189,12 @@ async function visit(
   if (!page) return { target, chains: [], gaveUp: gaveUpOn('load', target.url) };
 
   let wake = () => {};
+  /** Events so far: one that arrives while the loop is reading (not waiting) must not be missed. */
+  let pokes = 0;
+  const poke = () => {
+    pokes++;
+    wake();
+  };
   const unwatch = page.watch({
     request(redirect) {
       events.lastActivity = Date.now();
@@ -197,16 +203,16 @@ async function visit(
         events.navigations++;
         events.lastNavigationAt = events.lastActivity;
       }
-      wake();
+      poke();
     },
     load() {
       events.lastActivity = Date.now();
-      wake();
+      poke();
     },
-    navigated: () => wake(),
+    navigated: () => poke(),
     crash() {
       events.crashed = true;
-      wake();
+      poke();
     },
   });
 
@@ -222,7 +228,7 @@ async function visit(
       if (!isTimeoutError(error)) navigationError = (error as Error).message;
     } finally {
       navigated = true;
-      wake();
+      poke();
     }
   })();
 
@@ -242,6 +248,7 @@ async function visit(
   let gaveUp: GaveUp | undefined;
 
   for (;;) {
+    const pokesBefore = pokes;
     // The page first (once the navigation committed: before, it shows about:blank), then the
     // recorder: the chains read are at least as new as the page seen.
     const read = navigated ? await bounded(page.evaluate(readDocument), Math.min(PROBE_MS, remaining())) : undefined;
@@ -334,6 +341,8 @@ async function visit(
       }
       break;
     }
+    // Something happened while this round read the page and the recorder: look again at once.
+    if (pokes !== pokesBefore) continue;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(POLL_MS, remaining()));
       wake = () => {
