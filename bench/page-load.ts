@@ -48,7 +48,7 @@ async function totalHops(b: ExtensionBrowser): Promise<number> {
 }
 
 /** The load event of the heavy page (ms from navigation start, its two redirects included). */
-async function loadHeavy(context: BrowserContext, server: HeavyServer, run: string): Promise<number> {
+export async function loadHeavy(context: BrowserContext, server: HeavyServer, run: string): Promise<number> {
   const page = await context.newPage();
   try {
     // A first navigation warms the connection and the renderer in both configurations.

@@ -137,6 +137,19 @@ export function threadCpuNs(t: ThreadRef): number {
   return Number(text.split(' ')[0]);
 }
 
+/** Nanoseconds every process this one started (the browser and all its children) has run. */
+export function childrenCpuNs(): number {
+  let total = 0;
+  for (const pid of descendants(String(process.pid))) {
+    try {
+      total += processCpuNs(pid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
 /** Nanoseconds all threads of a process have run (sum of its threads' schedstat). */
 export function processCpuNs(pid: string): number {
   let total = 0;
