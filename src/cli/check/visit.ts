@@ -34,6 +34,9 @@ const WORKER_WAIT_MS = 1_000;
 const MAX_CLIENT_REDIRECTS = 10;
 /** Time on top of a declared refresh delay for the next navigation to start. */
 const REFRESH_GRACE_MS = 5_000;
+/** A reset to about:blank: how often it is asked before the visit goes on, and how long each may take. */
+const RESET_ATTEMPTS = 3;
+const RESET_TIMEOUT_MS = 5_000;
 
 /**
  * Runs in the extension's service worker: the main-frame chains of one tab since a time. With
@@ -119,6 +122,8 @@ export class CheckPage {
   private mayMove = false;
   /** Visits made in this tab. */
   visits = 0;
+  /** How many times the tab has shown about:blank (its resets, and any that came late). */
+  private blanks = 0;
 
   private constructor(
     private readonly browser: ExtensionBrowser,
@@ -137,7 +142,11 @@ export class CheckPage {
     // A page's popups and dialogs are not what is checked: close them, never wait on them.
     page.on('popup', (p) => void p.close().catch(() => undefined));
     page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
-    return new CheckPage(browser, page, tabId, cdp);
+    const checkPage = new CheckPage(browser, page, tabId, cdp);
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame() && frame.url() === 'about:blank') checkPage.blanks++;
+    });
+    return checkPage;
   }
 
   get closed(): boolean {
@@ -216,9 +225,10 @@ export class CheckPage {
   async visit(url: string, timing: VisitTiming): Promise<VisitOutcome> {
     for (let attempt = 0; ; attempt++) {
       const { outcome, interrupted } = await this.visitOnce(url, timing);
-      // The tab's reset to about:blank after the visit before (a failed page's) can land late and
-      // cut this navigation short: Playwright says "interrupted by another navigation to
-      // about:blank", and the page never got to its refresh. The visit is made again.
+      // A reset to about:blank that still lands late (see reset()) cuts this visit short:
+      // Playwright's goto says "interrupted by another navigation to about:blank", or the page
+      // loaded and the late about:blank took its place before its refresh. The page never got to
+      // move on: the visit is made again.
       if (!interrupted || attempt >= 2) return outcome;
     }
   }
@@ -228,6 +238,7 @@ export class CheckPage {
     const deadline = since + timing.timeoutMs;
     this.mayMove = true;
     this.visits++;
+    const blanksBefore = this.blanks;
     let navigationError: string | undefined;
     let timedOut: string | undefined;
     let interrupted = false;
@@ -269,13 +280,39 @@ export class CheckPage {
       if (!ended) timedOut = 'a client-side redirect to finish';
       if (hopCount(chains) === before) break;
     }
+    // The tab went to about:blank by itself during the visit: not the page's doing but a reset's.
+    if (this.blanks !== blanksBefore) interrupted = true;
     // Leave the tab empty when the page could still move on: a late refresh or script must not
     // run into the next visit. A page that cannot (no script, no refresh) stays until then.
-    if (this.mayMove || !ended || timedOut) await this.page.goto('about:blank').catch(() => undefined);
+    if (this.mayMove || !ended || timedOut) await this.reset();
     const outcome: VisitOutcome = { chains };
     if (navigationError && navigationError !== 'timeout') outcome.navigationError = navigationError;
     if (timedOut) outcome.timedOut = timedOut;
     return { outcome, interrupted };
+  }
+
+  /**
+   * Shows about:blank in the tab, and returns once that navigation has committed. A failed
+   * visit's goto rejects as its request fails, before Chromium commits the error page: a reset
+   * asked for then is "interrupted by another navigation to chrome-error://chromewebdata/" while
+   * its own navigation goes on and commits later, into the next visit (seen in a debug log of the
+   * 500-row e2e). So a reset that was interrupted waits for the tab to show about:blank; asking
+   * again at once does not help (each new reset is interrupted by the commit of the one before).
+   */
+  private async reset(): Promise<void> {
+    for (let attempt = 0; attempt < RESET_ATTEMPTS; attempt++) {
+      const blanks = this.blanks;
+      try {
+        await this.page.goto('about:blank', { timeout: RESET_TIMEOUT_MS });
+        return;
+      } catch {
+        if (this.page.isClosed()) return;
+      }
+      for (const until = Date.now() + RESET_TIMEOUT_MS; Date.now() < until; ) {
+        if (this.blanks !== blanks && this.page.url() === 'about:blank') return;
+        await sleep(POLL_MS);
+      }
+    }
   }
 
   async close(): Promise<void> {
