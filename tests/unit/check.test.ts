@@ -232,7 +232,9 @@ describe('verdicts', () => {
       chains: [loop],
     });
     expect(row.verdict).toBe('loop');
-    expect(row.reason).toMatch(/^the browser gave up after \d+ redirects \(net::ERR_ABORTED\)\.$/);
+    expect(row.reason).toMatch(
+      /^the browser gave up after \d+ redirects \(net::ERR_TOO_MANY_REDIRECTS; webRequest: net::ERR_ABORTED\)\.$/,
+    );
     const back = chain([
       [`${O}/a`, 302],
       [`${O}/b`, 302],

@@ -127,7 +127,7 @@ describe('formatChainTable', () => {
     expect(rows.every((r) => r.status === '302 Found')).toBe(true);
     expect(rows.map((r) => r.target).slice(0, 2)).toEqual(['/loop/b', '/loop/a']);
     expect(lastLine(table)).toContain(
-      '20 redirects, redirect loop: the browser gave up after 20 redirects (net::ERR_ABORTED)',
+      '20 redirects, redirect loop: the browser gave up after 20 redirects (net::ERR_TOO_MANY_REDIRECTS; webRequest: net::ERR_ABORTED)',
     );
     expect(badges(chain)).toEqual(['loop', 'error']);
   });

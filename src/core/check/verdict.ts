@@ -28,7 +28,7 @@ import {
 import type { Chain } from '../model/chain.ts';
 import { resourceKey } from '../model/url.ts';
 import { describeNetError } from '../present/explain/index.ts';
-import { hopStatuses } from '../present/labels.ts';
+import { hopStatuses, loopErrorLabel } from '../present/labels.ts';
 import { plural } from '../present/plural.ts';
 import { describeStatus } from './expect.ts';
 import type { CheckItem, CheckRow, InvalidItem, RowFinding, StatusExpectation, Verdict } from './types.ts';
@@ -124,7 +124,7 @@ function judge(item: CheckItem, visit: VisitOutcome, journey: Journey): { verdic
   if (o.state === 'error' && o.tooManyRedirects) {
     return {
       verdict: 'loop',
-      reason: `the browser gave up after ${plural(last.summary.redirects, 'redirect')} (${o.error}).`,
+      reason: `the browser gave up after ${plural(last.summary.redirects, 'redirect')} (${loopErrorLabel(o.error)}).`,
     };
   }
   if (o.state === 'error') {

@@ -6,7 +6,7 @@
 import type { Finding, Severity } from '../analyze/findings/types.ts';
 import type { CacheVerdictKind, AnalyzedChain as Chain, ChainSummary, AnalyzedHop as Hop } from '../analyze/types.ts';
 import type { ClientRedirect, ClientRedirectType, Hop as HopFacts, HopKind, RecordingBrowser } from '../model/chain.ts';
-import { MAX_REDIRECTS } from '../model/http.ts';
+import { isTooManyRedirects, MAX_REDIRECTS } from '../model/http.ts';
 import { chainDuration, durationLabel } from './duration.ts';
 import { plural } from './plural.ts';
 import { printable } from './text.ts';
@@ -87,13 +87,23 @@ export function targetLabel(url: string, target: string): string {
   return target;
 }
 
+/**
+ * The error a redirect loop ended in, as the browser's error page and DevTools name it.
+ * Chromium's webRequest reports the request it gave up on as net::ERR_ABORTED, where the tab and
+ * DevTools say net::ERR_TOO_MANY_REDIRECTS: both are said. Firefox's NS_ERROR_REDIRECT_LOOP is
+ * its own name already.
+ */
+export function loopErrorLabel(error: string): string {
+  return isTooManyRedirects(error) ? error : `net::ERR_TOO_MANY_REDIRECTS; webRequest: ${error}`;
+}
+
 /** "completed with 200", "failed: net::ERR_CONNECTION_REFUSED", "still under way". */
 export function outcomeLabel(chain: Chain): string {
   const o = chain.outcome;
   if (o.state === 'pending') return 'still under way';
   if (o.state === 'completed') return `completed with ${o.statusCode}`;
   if (o.tooManyRedirects) {
-    return `redirect loop: the browser gave up after ${plural(chain.summary.redirects, 'redirect')} (${printable(o.error)})`;
+    return `redirect loop: the browser gave up after ${plural(chain.summary.redirects, 'redirect')} (${printable(loopErrorLabel(o.error))})`;
   }
   return `failed: ${printable(o.error)}`;
 }
