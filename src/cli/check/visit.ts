@@ -67,6 +67,7 @@ const PROBE = `(() => {
   }
   const meta = document.querySelector('meta[http-equiv="refresh" i]');
   return {
+    href: location.href,
     meta: meta ? meta.getAttribute('content') ?? undefined : undefined,
     scripted: scripted || all.length >= 5000,
   };
@@ -74,8 +75,9 @@ const PROBE = `(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What PROBE reads: the document's refresh tag and whether it can run script. */
+/** What PROBE reads: the document's URL, its refresh tag, whether it can run script. */
 interface PageProbe {
+  href: string;
   meta?: string;
   scripted: boolean;
 }
@@ -202,13 +204,19 @@ export class CheckPage {
   }
 
   /** How long to watch the page for a redirect of its own: a declared refresh, or the settle window. */
-  private async clientWait(chain: Chain | undefined, settleMs: number, left: number): Promise<number | undefined> {
+  private async clientWait(
+    chain: Chain | undefined,
+    settleMs: number,
+    left: number,
+    early: PageProbe | undefined,
+  ): Promise<number | undefined> {
     const last = chain?.hops.at(-1);
     if (!last || last.error || !/^https?:/.test(this.page.url())) return undefined;
     // The tab shows another page than the chain's end: it is moving on; give the recorder time.
     if (withoutFragment(this.page.url()) !== withoutFragment(last.url)) return Math.min(REFRESH_GRACE_MS, left);
     const header = getHeader(last.responseHeaders, 'refresh');
-    const page = await this.probe();
+    // The probe made while the chains were read counts when it read the document the chain ended on.
+    const page = early && withoutFragment(early.href) === withoutFragment(last.url) ? early : await this.probe();
     // The page could not be read: it is navigating away (a 0 s refresh, a script) right now.
     this.mayMove = !page || page.scripted || (header ?? page.meta) !== undefined;
     if (!page) return Math.min(REFRESH_GRACE_MS, left);
@@ -256,13 +264,17 @@ export class CheckPage {
       if (navigationError === 'timeout') timedOut = 'the page to load';
       interrupted = /interrupted by another navigation to "about:blank"/.test(String(error));
     }
+    // The page is probed while the chains are read: one round trip after the load, not two.
+    const probing = navigationError ? Promise.resolve(undefined) : this.probe();
     let { chains, ended } = await this.settle(since, deadline, ending);
+    let early = await probing;
     if (!ended) timedOut ??= chains.length ? 'the chain to end' : 'the navigation to start';
     // A page may move on by itself (meta refresh, Refresh header, script): follow it into the journey.
     for (let i = 0; ended && i < MAX_CLIENT_REDIRECTS; i++) {
       const before = hopCount(chains);
       const end = withoutFragment(chains.at(-1)?.hops.at(-1)?.url ?? '');
-      const wait = await this.clientWait(chains.at(-1), timing.settleMs, deadline - Date.now());
+      const wait = await this.clientWait(chains.at(-1), timing.settleMs, deadline - Date.now(), early);
+      early = undefined;
       // Nothing can move the page on, and it is still the one probed: the visit is over.
       if (wait === undefined && withoutFragment(this.page.url()) === end) break;
       if (wait !== undefined) {
