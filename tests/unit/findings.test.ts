@@ -98,8 +98,20 @@ describe('transport: insecure-hop, downgrade, browser-upgraded', () => {
   it('browser-upgraded: the HSTS hop the browser made itself (recorded); not a server redirect', () => {
     const [upgraded] = has(fixture('hsts-header'), 'browser-upgraded');
     expect(upgraded?.hop).toBe(0);
-    expect(upgraded?.message).toMatch(/--no-https-upgrades/);
+    // HSTS cannot be switched off for a host the browser knows: the advice is a client outside it.
+    expect(upgraded?.message).toMatch(/\(HSTS\).*`curl -sI http:\/\/[^`]+`/);
+    expect(upgraded?.message).not.toMatch(/--no-https-upgrades/);
     expect(has(fixture('chain-3xx'), 'browser-upgraded')).toEqual([]);
+  });
+
+  it('browser-upgraded: an HTTPS-Upgrades hop points at --no-https-upgrades', () => {
+    const hsts = fixture('hsts-header');
+    const upgradedChain = {
+      ...hsts,
+      hops: hsts.hops.map((h, i) => (i === 0 ? { ...h, internalReason: 'HttpsUpgrades' } : h)),
+    };
+    const [upgraded] = has(upgradedChain, 'browser-upgraded');
+    expect(upgraded?.message).toMatch(/\(HttpsUpgrades\).*`hopscope trace --no-https-upgrades` shows it\.$/);
   });
 });
 

@@ -114,7 +114,11 @@ export const browserUpgraded: Rule = {
       .filter((h) => h.kind === 'internal' && isHttp(h.url) && isHttps(h.redirectUrl))
       .map((h) => ({
         hop: h.index,
-        message: `The browser upgraded ${h.url} to https itself (${h.internalReason}): the server's own answer over http was never asked for; \`hopscope trace --no-https-upgrades\` shows it.`,
+        message: `The browser upgraded ${h.url} to https itself (${h.internalReason}): the server's own answer over http was never asked for; ${
+          h.internalReason === 'HttpsUpgrades'
+            ? '`hopscope trace --no-https-upgrades` shows it.'
+            : `a client outside the browser shows it (\`curl -sI ${h.url}\`): the browser upgrades this host for as long as its HSTS policy lasts, which no switch turns off.`
+        }`,
       })),
 };
 
