@@ -7,7 +7,7 @@ import { HOPSCOPE_VERSION } from '../core/har/export.ts';
 import { plural } from '../core/present/plural.ts';
 import { printable } from '../core/present/text.ts';
 import { UserError } from './browser.ts';
-import { registerCheck } from './check/command.ts';
+import { registerCheck } from './check/register.ts';
 import { registerHar } from './har-command.ts';
 import { launchForTrace } from './launch.ts';
 import { writeHar } from './output.ts';

@@ -1,17 +1,16 @@
 /**
  * `hopscope check FILE...`: checks the redirects of a list of URLs in one Chromium with the
  * Hopscope extension, several tabs at once, and writes a verdict per URL (README
- * "`hopscope check`"). `registerCheck(program)` adds the command to the `hopscope` program.
+ * "`hopscope check`"). register.ts adds the command to the `hopscope` program and loads this
+ * runner when the command runs.
  *
  * Exit codes: 0 every row passed, 1 a row failed, 2 a usage problem (missing file, unknown
  * column, bad option, no browser or build), 130/143 interrupted (the rows written so far are
  * complete lines: `--resume` continues from them).
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { WriteStream } from 'node:tty';
-import { type Command, CommanderError, Option } from 'commander';
 import type { FailOn } from '../../core/analyze/index.ts';
 import { type Fields, isInvalid, itemFromFields, parseBase } from '../../core/check/expect.ts';
 import { SummaryCounter } from '../../core/check/format.ts';
@@ -20,39 +19,21 @@ import type { CheckItem, CheckRow, InvalidItem } from '../../core/check/types.ts
 import { checkRow, invalidRow, type VerdictOptions } from '../../core/check/verdict.ts';
 import { printable } from '../../core/present/text.ts';
 import { type ExtensionBrowser, launchWithExtension, UserError } from '../browser.ts';
-import { type FindingOptions, findingSettings, withFindingOptions } from '../report.ts';
+import { findingSettings } from '../report.ts';
+import { FORMATS, type Format, formatOfPath } from './formats.ts';
 import { openList, probeList } from './input.ts';
-import { FORMATS, type Format, formatOfPath, openSink, type RowSink } from './output.ts';
+import { openSink, type RowSink } from './output.ts';
 import { VisitPool } from './pool.ts';
 import { Progress } from './progress.ts';
+import {
+  type CheckOptions,
+  DEFAULT_CHECK_SETTLE_MS,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  defaultConcurrency,
+} from './register.ts';
 import { type ResumeState, readResume, trimForAppend } from './resume.ts';
 
-export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
-/**
- * Shorter than trace's settle window: it applies only to pages with scripts, and a list of
- * thousands pays it on every one. Redirects scripts make on load come well within it.
- */
-export const DEFAULT_CHECK_SETTLE_MS = 1_000;
-
-/** Tabs at once: the visits mostly wait on the network, so twice the cores, 2 to 16. */
-export function defaultConcurrency(): number {
-  return Math.max(2, Math.min(16, availableParallelism() * 2));
-}
-
-export interface CheckOptions extends FindingOptions {
-  concurrency?: string;
-  format?: string;
-  out?: string;
-  base?: string;
-  shard?: string;
-  resume?: string;
-  browser?: string;
-  browserArg: string[];
-  /** commander's `--no-https-upgrades`. */
-  httpsUpgrades: boolean;
-  timeout?: string;
-  settle?: string;
-}
+export { type CheckOptions, defaultConcurrency } from './register.ts';
 
 export interface CheckIo {
   stdout: Writable & { isTTY?: boolean };
@@ -353,39 +334,4 @@ export async function runCheck(
     return interrupted === 'SIGINT' ? 130 : 143;
   }
   return summary.failures ? 1 : 0;
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Adds `hopscope check` to the program; the action sets the program's `exitCode` option value. */
-export function registerCheck(program: Command): Command {
-  const check = program
-    .command('check')
-    .description(
-      'Check the redirects of a list of URLs (CSV/TSV, JSON Lines, a plain list, a sitemap.xml) in Chromium with the extension, several tabs at once.',
-    )
-    .argument('<file...>', 'lists of URLs; - reads standard input')
-    .option('--concurrency <n>', `tabs at once (default ${defaultConcurrency()}, from the cores)`)
-    .addOption(new Option('--format <format>', 'output format (default: from --out, else table)').choices([...FORMATS]))
-    .option('--out <file>', 'write the results to this file instead of standard output')
-    .option('--base <url>', 'check another origin: rewrites the origin of every source (and same-origin targets)')
-    .option('--shard <i/n>', 'check only the I-th of N stable shares of the list (by a hash of the source)')
-    .option('--resume <file>', 'skip the sources already in this earlier output (JSON Lines or CSV)')
-    .addOption(new Option('--browser <path>', 'Chromium or Chrome for Testing to run').env('CHROME_PATH'))
-    .option('--browser-arg <arg>', 'pass a flag to Chromium (repeatable)', collect, [])
-    .option('--no-https-upgrades', "switch off Chrome's own upgrade of http:// navigations to https")
-    .option('--timeout <ms>', `the most one URL may take, waits included (default ${DEFAULT_CHECK_TIMEOUT_MS})`)
-    .option(
-      '--settle <ms>',
-      `how long a page with scripts is watched for a redirect of its own (default ${DEFAULT_CHECK_SETTLE_MS})`,
-    )
-    // A bad option or argument is a usage problem: exit 2 (commander's own code is 1).
-    .exitOverride((error) => {
-      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
-    });
-  // --fail-on, --rule and --config (hopscope.config.json), as hopscope trace has them; a row fails
-  // on a finding at --fail-on or worse.
-  return withFindingOptions(check).action(async (files: string[], opts: CheckOptions) => {
-    program.setOptionValue('exitCode', await runCheck(files, opts));
-  });
 }

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { create, fragment } from 'xmlbuilder2';
@@ -27,20 +27,9 @@ import {
 } from '../../core/check/format.ts';
 import type { CheckRow, CheckSummary } from '../../core/check/types.ts';
 import { printable } from '../../core/present/text.ts';
+import type { Format } from './formats.ts';
 
-export const FORMATS = ['table', 'csv', 'json', 'junit', 'markdown'] as const;
-export type Format = (typeof FORMATS)[number];
-
-/** The format a file name asks for: `.jsonl` → json, `.xml` → junit, … */
-export function formatOfPath(path: string): Format | undefined {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.json' || ext === '.jsonl' || ext === '.ndjson') return 'json';
-  if (ext === '.csv') return 'csv';
-  if (ext === '.xml') return 'junit';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  if (ext === '.txt') return 'table';
-  return undefined;
-}
+export { FORMATS, type Format, formatOfPath } from './formats.ts';
 
 export interface SinkOptions {
   format: Format;
