@@ -11,5 +11,13 @@ if (!existsSync(compiled)) {
   );
   process.exit(2);
 }
+// A reader that stopped reading (`hopscope har x.har | head`) has closed the pipe: the rest of
+// the output is not wanted. Stop as Unix tools stopped by SIGPIPE do (exit 141), without a trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
+}
 const { main } = await import(compiled.href);
 process.exitCode = await main(process.argv);

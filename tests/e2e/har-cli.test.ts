@@ -36,13 +36,15 @@ interface Run {
   maxRss: number;
 }
 
-function hopscope(args: string[], stdin?: string): Promise<Run> {
+/** Runs the command; with `readFirstChunkOnly`, closes its output after the first chunk, as `| head` does. */
+function hopscope(args: string[], stdin?: string, readFirstChunkOnly = false): Promise<Run> {
   const node = ['--import', PEAK, join(ROOT, 'src/cli/hopscope.mjs'), ...args];
   const child = spawn(process.execPath, node, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
+    if (readFirstChunkOnly) child.stdout.destroy();
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
@@ -90,6 +92,21 @@ describe('hopscope har', () => {
     );
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toHaveLength(1);
+  });
+});
+
+describe('a reader that closes the pipe (| head)', () => {
+  it('stops the command quietly, as SIGPIPE stops Unix tools: exit 141, no stack trace', async () => {
+    // Outputs of ~90 kB and ~1.3 MB: written in many pieces, so the pipe is closed while writing.
+    const cnn = join(SAMPLES, 'haralyzer__haralyzer__cnn-chrome.har');
+    for (const args of [
+      ['har', cnn],
+      ['sanitize', cnn],
+    ]) {
+      const run = await hopscope(args, undefined, true);
+      expect({ args, code: run.code }).toEqual({ args, code: 141 });
+      expect(run.stderr).not.toMatch(/EPIPE|unexpected error|^\s+at /m);
+    }
   });
 });
 
