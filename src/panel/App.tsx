@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
-import { matchesChain, parseFilter } from '../core/filter/filter.ts';
+import type { AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { chainMatcher, chainSearchText, parseFilter } from '../core/filter/filter.ts';
 import { HarImportError, importHar } from '../core/har/import/index.ts';
 import { hopAsCurl } from '../core/present/curl.ts';
 import { formatChainMarkdown } from '../core/present/markdown.ts';
@@ -16,7 +16,7 @@ import {
   harNames,
   nameChoices,
 } from '../ui/download.ts';
-import { useChains } from '../ui/use-chains.ts';
+import { listedChain, useChains } from '../ui/use-chains.ts';
 import { useTheme } from '../ui/use-theme.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
 import { ChainList } from './components/ChainList.tsx';
@@ -104,14 +104,17 @@ export function App({ connector, search = location.search }: { connector: Connec
     () => (imported || preserveLog || tabId === null ? source : sinceLastNavigation(source)),
     [source, imported, preserveLog, tabId],
   );
+  // Made when the chains change, not on a keystroke: the filter then reads them from an array.
+  const searchTexts = useMemo(() => scoped.map(chainSearchText), [scoped]);
   const listed = useMemo(() => {
+    const matches = chainMatcher(filter);
     const out: Chain[] = [];
     for (let i = scoped.length - 1; i >= 0; i--) {
       const chain = scoped[i] as Chain;
-      if (matchesChain(filter, chain)) out.push(chain);
+      if (matches(chain, searchTexts[i])) out.push(chain);
     }
     return out;
-  }, [scoped, filter]);
+  }, [scoped, searchTexts, filter]);
 
   const selected = listed.find((c) => c.id === selectedId);
   // Until the user picks a chain (or once the one they picked is gone: cleared, or left behind
@@ -154,13 +157,13 @@ export function App({ connector, search = location.search }: { connector: Connec
       const all = result.chains;
       const id = {};
       let from = Math.max(0, all.length - FIRST_ANALYZED);
-      setImported({ name: file.name, chains: all.slice(from).map(analyze), warnings: result.warnings, id });
+      setImported({ name: file.name, chains: all.slice(from).map(listedChain), warnings: result.warnings, id });
       importing.current = id;
       const older = () => {
         if (from === 0 || importing.current !== id) return;
         const to = from;
         from = Math.max(0, from - ANALYZE_BATCH);
-        const batch = all.slice(from, to).map(analyze);
+        const batch = all.slice(from, to).map(listedChain);
         setImported((shown) => (shown?.id === id ? { ...shown, chains: [...batch, ...shown.chains] } : shown));
         afterPaint(older);
       };

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useReducer } from 'react';
 import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { chainSearchText } from '../core/filter/filter.ts';
+import type { Chain as ChainFacts } from '../core/model/chain.ts';
 import type { Connector, ConnectorEvent } from './connector/types.ts';
 
 export interface ChainsState {
@@ -18,6 +20,16 @@ type Action = ConnectorEvent | { type: 'reset' } | { type: 'clear' };
 
 const INITIAL: ChainsState = { chains: [], evicted: 0, connected: false, current: null, clearWaiting: false };
 
+/**
+ * A chain as a list shows it: analyzed, and its filter search text made now, while chains
+ * arrive, so that a keystroke over all of them only looks words up.
+ */
+export function listedChain(chain: ChainFacts): Chain {
+  const analyzed = analyze(chain);
+  chainSearchText(analyzed);
+  return analyzed;
+}
+
 const byStart = (a: Chain, b: Chain) => a.startTime - b.startTime || a.id.localeCompare(b.id);
 
 export function chainsReducer(state: ChainsState, event: Action): ChainsState {
@@ -33,7 +45,7 @@ export function chainsReducer(state: ChainsState, event: Action): ChainsState {
       // a clear that waited for the worker is applied in it.
       return {
         ...state,
-        chains: event.chains.map(analyze).sort(byStart),
+        chains: event.chains.map(listedChain).sort(byStart),
         evicted: event.evicted,
         current: event.current,
         clearWaiting: false,
@@ -43,7 +55,7 @@ export function chainsReducer(state: ChainsState, event: Action): ChainsState {
         return { ...state, evicted: event.evicted, current: event.current };
       const byId = new Map(state.chains.map((c) => [c.id, c]));
       for (const id of event.removed) byId.delete(id);
-      for (const c of event.chains) byId.set(c.id, analyze(c));
+      for (const c of event.chains) byId.set(c.id, listedChain(c));
       return { ...state, chains: [...byId.values()].sort(byStart), evicted: event.evicted, current: event.current };
     }
   }
