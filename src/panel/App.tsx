@@ -2,6 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { AnalyzedChain as Chain } from '../core/analyze/index.ts';
 import { chainMatcher, chainSearchText, parseFilter } from '../core/filter/filter.ts';
 import { HarImportError, importHar } from '../core/har/import/index.ts';
+import type { Chain as ChainFacts } from '../core/model/chain.ts';
 import { hopAsCurl } from '../core/present/curl.ts';
 import { formatChainMarkdown } from '../core/present/markdown.ts';
 import { plural, pluralWord } from '../core/present/plural.ts';
@@ -27,17 +28,20 @@ interface Imported {
   name: string;
   /** The chains analyzed so far: the file's newest first, then older ones batch by batch. */
   chains: Chain[];
+  /** The file's chains, oldest first; those before `waiting` are not analyzed yet. */
+  all: readonly ChainFacts[];
+  waiting: number;
   warnings: string[];
-  /** This import, so that the batches of an earlier one (cleared, replaced) are not applied. */
-  id: object;
 }
 
 /**
- * An imported file's newest chains are analyzed and shown at once, the rest in batches after
- * the first paint: analyzing 50,000 chains takes seconds, the first screen needs a few dozen.
+ * An imported file's newest chains are analyzed and shown at once, the rest in batches, each
+ * after the previous one is painted: analyzing 50,000 chains takes seconds, the first screen
+ * needs a few dozen.
  */
-const FIRST_ANALYZED = 500;
+const FIRST_ANALYZED = 100;
 const ANALYZE_BATCH = 2000;
+const ANALYZE_SLICE_MS = 8;
 
 /** Runs `task` after the next frame is painted: a batch never delays what the user sees. */
 function afterPaint(task: () => void): void {
@@ -67,8 +71,6 @@ export function App({ connector, search = location.search }: { connector: Connec
   const [tabId, setTabId] = useState(() => initialTab(connector, search));
   const live = useChains(connector, tabId);
   const [imported, setImported] = useState<Imported | undefined>();
-  /** The import whose older chains are still being analyzed (see ANALYZE_BATCH). */
-  const importing = useRef<object | undefined>(undefined);
   const [notice, setNotice] = useState<{ text: string; error?: boolean } | undefined>();
   const [filterText, setFilterText] = useState('');
   const deferredFilter = useDeferredValue(filterText);
@@ -97,6 +99,39 @@ export function App({ connector, search = location.search }: { connector: Connec
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // The next batch of an import's older chains, once what is shown now has been painted. The
+  // state of each batch schedules the next: a cleared or replaced import schedules none. A
+  // batch is analyzed in slices of ANALYZE_SLICE_MS, so a keystroke or a frame waits for one
+  // slice at most, never for a whole batch.
+  useEffect(() => {
+    if (!imported?.waiting) return;
+    let cancelled = false;
+    const { all, waiting } = imported;
+    let from = waiting;
+    const batch: Chain[] = [];
+    const slice = () => {
+      if (cancelled) return;
+      const until = performance.now() + ANALYZE_SLICE_MS;
+      while (from > 0 && batch.length < ANALYZE_BATCH && performance.now() < until) {
+        batch.push(listedChain(all[--from] as ChainFacts));
+      }
+      if (from > 0 && batch.length < ANALYZE_BATCH) {
+        setTimeout(slice, 0);
+        return;
+      }
+      batch.reverse();
+      setImported((shown) =>
+        shown?.all === all && shown.waiting === waiting
+          ? { ...shown, chains: [...batch, ...shown.chains], waiting: from }
+          : shown,
+      );
+    };
+    afterPaint(slice);
+    return () => {
+      cancelled = true;
+    };
+  }, [imported]);
 
   const filter = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
   const source = imported?.chains ?? live.chains;
@@ -155,19 +190,14 @@ export function App({ connector, search = location.search }: { connector: Connec
       // For npm run bench: what the panel does from here on is what "first rows after parse" times.
       performance.mark('hopscope:har-parsed');
       const all = result.chains;
-      const id = {};
-      let from = Math.max(0, all.length - FIRST_ANALYZED);
-      setImported({ name: file.name, chains: all.slice(from).map(listedChain), warnings: result.warnings, id });
-      importing.current = id;
-      const older = () => {
-        if (from === 0 || importing.current !== id) return;
-        const to = from;
-        from = Math.max(0, from - ANALYZE_BATCH);
-        const batch = all.slice(from, to).map(listedChain);
-        setImported((shown) => (shown?.id === id ? { ...shown, chains: [...batch, ...shown.chains] } : shown));
-        afterPaint(older);
-      };
-      afterPaint(older);
+      const waiting = Math.max(0, all.length - FIRST_ANALYZED);
+      setImported({
+        name: file.name,
+        chains: all.slice(waiting).map(listedChain),
+        all,
+        waiting,
+        warnings: result.warnings,
+      });
       unselect();
       setNotice({
         text: `Opened ${file.name}: ${plural(result.chains.length, 'redirect chain')} from ${plural(result.entries, 'entry')}${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${plural(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
@@ -199,7 +229,6 @@ export function App({ connector, search = location.search }: { connector: Connec
   };
 
   const onClear = () => {
-    importing.current = undefined;
     if (imported) setImported(undefined);
     // While the worker is unreachable the clear waits for it (see the status bar).
     else live.clear();
