@@ -7,6 +7,7 @@ import { hopAsCurl } from '../core/present/curl.ts';
 import { formatChainMarkdown } from '../core/present/markdown.ts';
 import { plural, pluralWord } from '../core/present/plural.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
+import { afterPaint } from '../ui/after-paint.ts';
 import type { Connector } from '../ui/connector/types.ts';
 import {
   copyText,
@@ -17,7 +18,7 @@ import {
   harNames,
   nameChoices,
 } from '../ui/download.ts';
-import { listedChain, useChains } from '../ui/use-chains.ts';
+import { listedChain, listInSlices, useChains } from '../ui/use-chains.ts';
 import { useTheme } from '../ui/use-theme.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
 import { ChainList } from './components/ChainList.tsx';
@@ -41,12 +42,6 @@ interface Imported {
  */
 const FIRST_ANALYZED = 100;
 const ANALYZE_BATCH = 2000;
-const ANALYZE_SLICE_MS = 8;
-
-/** Runs `task` after the next frame is painted: a batch never delays what the user sees. */
-function afterPaint(task: () => void): void {
-  requestAnimationFrame(() => setTimeout(task, 0));
-}
 
 /** The tab to show: DevTools' inspected tab, else `?tabId=N`, else the user's pick. */
 function initialTab(connector: Connector, search: string): number | null | undefined {
@@ -100,36 +95,28 @@ export function App({ connector, search = location.search }: { connector: Connec
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // The next batch of an import's older chains, once what is shown now has been painted. The
-  // state of each batch schedules the next: a cleared or replaced import schedules none. A
-  // batch is analyzed in slices of ANALYZE_SLICE_MS, so a keystroke or a frame waits for one
-  // slice at most, never for a whole batch.
+  // The next batch of an import's older chains, once what is shown now has been painted, in
+  // slices (listInSlices). The state of each batch schedules the next: a cleared or replaced
+  // import schedules none.
   useEffect(() => {
     if (!imported?.waiting) return;
-    let cancelled = false;
     const { all, waiting } = imported;
-    let from = waiting;
-    const batch: Chain[] = [];
-    const slice = () => {
+    const from = Math.max(0, waiting - ANALYZE_BATCH);
+    let cancel: (() => void) | undefined;
+    let cancelled = false;
+    afterPaint(() => {
       if (cancelled) return;
-      const until = performance.now() + ANALYZE_SLICE_MS;
-      while (from > 0 && batch.length < ANALYZE_BATCH && performance.now() < until) {
-        batch.push(listedChain(all[--from] as ChainFacts));
-      }
-      if (from > 0 && batch.length < ANALYZE_BATCH) {
-        setTimeout(slice, 0);
-        return;
-      }
-      batch.reverse();
-      setImported((shown) =>
-        shown?.all === all && shown.waiting === waiting
-          ? { ...shown, chains: [...batch, ...shown.chains], waiting: from }
-          : shown,
+      cancel = listInSlices(all.slice(from, waiting), (batch) =>
+        setImported((shown) =>
+          shown?.all === all && shown.waiting === waiting
+            ? { ...shown, chains: [...batch, ...shown.chains], waiting: from }
+            : shown,
+        ),
       );
-    };
-    afterPaint(slice);
+    });
     return () => {
       cancelled = true;
+      cancel?.();
     };
   }, [imported]);
 
