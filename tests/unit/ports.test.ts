@@ -245,6 +245,34 @@ describe('the pages’ connector with the worker', () => {
   });
 });
 
+describe('a big store through the connector', () => {
+  it('comes newest first, then a chunk each time the page has painted the last', async () => {
+    const recorder = new Recorder();
+    const n = SNAPSHOT_FIRST + 600;
+    for (let i = 0; i < n; i++) feed(recorder, redirectedRequest(`r${i}`, i));
+    fakeWorker(recorder);
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (paint: () => void) => frames.push(paint));
+    const events: ConnectorEvent[] = [];
+    const stop = createExtensionConnector().subscribe(7, (e) => events.push(e));
+    const ids = () => events.flatMap((e) => ('chains' in e ? e.chains.map((c) => c.id) : []));
+    await vi.waitFor(() => expect(ids()).toHaveLength(SNAPSHOT_FIRST));
+    expect(ids().at(-1)).toBe(`r${n - 1}`);
+    // No frame painted yet: nothing older is asked for, so nothing comes.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ids()).toHaveLength(SNAPSHOT_FIRST);
+    for (let paints = 0; ids().length < n; paints++) {
+      expect(paints).toBeLessThan(10);
+      const before = ids().length;
+      for (const paint of frames.splice(0)) paint();
+      await vi.waitFor(() => expect(ids().length).toBeGreaterThan(before));
+    }
+    expect(new Set(ids()).size).toBe(n);
+    stop();
+    vi.unstubAllGlobals();
+  });
+});
+
 describe('chainsReducer', () => {
   const [template] = factsOf('chain-3xx');
   const chain = (id: number, startTime: number, version = 0): ChainFacts => ({
