@@ -16,9 +16,13 @@ import {
 
 /** Updates to one page are sent at most this often, so a burst of events is one message. */
 const UPDATE_INTERVAL_MS = 50;
-/** Chains in the first snapshot message (the newest), then in each later chunk. */
-const SNAPSHOT_FIRST = 300;
-const SNAPSHOT_CHUNK = 1000;
+/**
+ * Chains in the first snapshot message (the newest: a first screen's worth, so the page paints
+ * them at once), then in each later chunk (small, so that receiving and analyzing one is a short
+ * task on the page and its frames and input go between them).
+ */
+export const SNAPSHOT_FIRST = 50;
+const SNAPSHOT_CHUNK = 250;
 
 interface Subscriber {
   port: Runtime.Port;
@@ -26,8 +30,8 @@ interface Subscriber {
   changed: Map<string, Chain>;
   removed: Set<string>;
   timer?: ReturnType<typeof setTimeout>;
-  /** Bumped by each subscribe, so the chunks of an earlier snapshot stop. */
-  generation: number;
+  /** The ids of the snapshot's older chains not sent yet, newest last (see hopscope/more). */
+  older: string[];
 }
 
 export interface PortHubOptions {
@@ -69,7 +73,7 @@ export class PortHub {
       port.disconnect();
       return;
     }
-    const sub: Subscriber = { port, tabId: undefined, changed: new Map(), removed: new Set(), generation: 0 };
+    const sub: Subscriber = { port, tabId: undefined, changed: new Map(), removed: new Set(), older: [] };
     this.subscribers.add(sub);
     port.onMessage.addListener((raw: unknown) => {
       const message = parsePageMessage(raw);
@@ -102,29 +106,30 @@ export class PortHub {
         sub.tabId = message.tabId;
         sub.changed.clear();
         sub.removed.clear();
-        const generation = ++sub.generation;
         const chains = this.opts.recorder.list().filter((c) => message.tabId === null || c.tabId === message.tabId);
-        // The newest chains first, so the list paints at once; older ones follow in chunks
-        // (one message of 10,000 chains takes seconds to encode, and over 64 MiB it fails).
+        // The newest chains first, so the list paints at once; older ones follow a chunk at a
+        // time, each when the page asks for it, having shown the last: one message of 10,000
+        // chains takes seconds to encode (over 64 MiB it fails), and chunks sent unasked queue
+        // up in the page's process, ahead of its frames (and of the next page opened).
         const first = chains.slice(-SNAPSHOT_FIRST);
+        sub.older = chains.slice(0, chains.length - first.length).map((c) => c.id);
         this.post(sub, {
           type: 'hopscope/snapshot',
           chains: first,
           evicted: this.opts.recorder.evicted,
           current: this.currentOf(message.tabId),
+          more: sub.older.length > 0,
         });
-        const older = chains.slice(0, chains.length - first.length).map((c) => c.id);
-        const sendOlder = () => {
-          if (!this.subscribers.has(sub) || sub.generation !== generation || !older.length) return;
-          // Read each chain again now: it may have changed or gone since the snapshot.
-          const chunk = older
-            .splice(-SNAPSHOT_CHUNK)
-            .map((id) => this.opts.recorder.get(id))
-            .filter((c): c is Chain => c !== undefined);
-          if (chunk.length) this.postUpdate(sub, chunk, []);
-          setTimeout(sendOlder, 0);
-        };
-        setTimeout(sendOlder, 0);
+        return;
+      }
+      case 'hopscope/more': {
+        if (!sub.older.length) return;
+        // Read each chain again now: it may have changed or gone since the snapshot.
+        const chunk = sub.older
+          .splice(-SNAPSHOT_CHUNK)
+          .map((id) => this.opts.recorder.get(id))
+          .filter((c): c is Chain => c !== undefined);
+        this.postUpdate(sub, chunk, [], sub.older.length > 0);
         return;
       }
       case 'hopscope/clear':
@@ -149,13 +154,14 @@ export class PortHub {
     }, UPDATE_INTERVAL_MS);
   }
 
-  private postUpdate(sub: Subscriber, chains: Chain[], removed: string[]): void {
+  private postUpdate(sub: Subscriber, chains: Chain[], removed: string[], more?: boolean): void {
     this.post(sub, {
       type: 'hopscope/update',
       chains,
       removed,
       evicted: this.opts.recorder.evicted,
       current: this.currentOf(sub.tabId ?? null),
+      ...(more === undefined ? {} : { more }),
     });
   }
 

@@ -1,11 +1,13 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
-import { matchesChain, parseFilter } from '../core/filter/filter.ts';
+import type { AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { chainMatcher, chainSearchText, parseFilter } from '../core/filter/filter.ts';
 import { HarImportError, importHar } from '../core/har/import/index.ts';
+import type { Chain as ChainFacts } from '../core/model/chain.ts';
 import { hopAsCurl } from '../core/present/curl.ts';
 import { formatChainMarkdown } from '../core/present/markdown.ts';
 import { plural, pluralWord } from '../core/present/plural.ts';
 import { formatChainTable } from '../core/present/text-table.ts';
+import { afterPaint } from '../ui/after-paint.ts';
 import type { Connector } from '../ui/connector/types.ts';
 import {
   copyText,
@@ -16,7 +18,7 @@ import {
   harNames,
   nameChoices,
 } from '../ui/download.ts';
-import { useChains } from '../ui/use-chains.ts';
+import { listedChain, listInSlices, useChains } from '../ui/use-chains.ts';
 import { useTheme } from '../ui/use-theme.ts';
 import { ChainDetail } from './components/ChainDetail.tsx';
 import { ChainList } from './components/ChainList.tsx';
@@ -27,22 +29,19 @@ interface Imported {
   name: string;
   /** The chains analyzed so far: the file's newest first, then older ones batch by batch. */
   chains: Chain[];
+  /** The file's chains, oldest first; those before `waiting` are not analyzed yet. */
+  all: readonly ChainFacts[];
+  waiting: number;
   warnings: string[];
-  /** This import, so that the batches of an earlier one (cleared, replaced) are not applied. */
-  id: object;
 }
 
 /**
- * An imported file's newest chains are analyzed and shown at once, the rest in batches after
- * the first paint: analyzing 50,000 chains takes seconds, the first screen needs a few dozen.
+ * An imported file's newest chains are analyzed and shown at once, the rest in batches, each
+ * after the previous one is painted: analyzing 50,000 chains takes seconds, the first screen
+ * needs a few dozen.
  */
-const FIRST_ANALYZED = 500;
+const FIRST_ANALYZED = 100;
 const ANALYZE_BATCH = 2000;
-
-/** Runs `task` after the next frame is painted: a batch never delays what the user sees. */
-function afterPaint(task: () => void): void {
-  requestAnimationFrame(() => setTimeout(task, 0));
-}
 
 /** The tab to show: DevTools' inspected tab, else `?tabId=N`, else the user's pick. */
 function initialTab(connector: Connector, search: string): number | null | undefined {
@@ -67,8 +66,6 @@ export function App({ connector, search = location.search }: { connector: Connec
   const [tabId, setTabId] = useState(() => initialTab(connector, search));
   const live = useChains(connector, tabId);
   const [imported, setImported] = useState<Imported | undefined>();
-  /** The import whose older chains are still being analyzed (see ANALYZE_BATCH). */
-  const importing = useRef<object | undefined>(undefined);
   const [notice, setNotice] = useState<{ text: string; error?: boolean } | undefined>();
   const [filterText, setFilterText] = useState('');
   const deferredFilter = useDeferredValue(filterText);
@@ -98,20 +95,48 @@ export function App({ connector, search = location.search }: { connector: Connec
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // The next batch of an import's older chains, once what is shown now has been painted, in
+  // slices (listInSlices). The state of each batch schedules the next: a cleared or replaced
+  // import schedules none.
+  useEffect(() => {
+    if (!imported?.waiting) return;
+    const { all, waiting } = imported;
+    const from = Math.max(0, waiting - ANALYZE_BATCH);
+    let cancel: (() => void) | undefined;
+    let cancelled = false;
+    afterPaint(() => {
+      if (cancelled) return;
+      cancel = listInSlices(all.slice(from, waiting), (batch) =>
+        setImported((shown) =>
+          shown?.all === all && shown.waiting === waiting
+            ? { ...shown, chains: [...batch, ...shown.chains], waiting: from }
+            : shown,
+        ),
+      );
+    });
+    return () => {
+      cancelled = true;
+      cancel?.();
+    };
+  }, [imported]);
+
   const filter = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
   const source = imported?.chains ?? live.chains;
   const scoped = useMemo(
     () => (imported || preserveLog || tabId === null ? source : sinceLastNavigation(source)),
     [source, imported, preserveLog, tabId],
   );
+  // Made when the chains change, not on a keystroke: the filter then reads them from an array.
+  const searchTexts = useMemo(() => scoped.map(chainSearchText), [scoped]);
   const listed = useMemo(() => {
+    const matches = chainMatcher(filter);
     const out: Chain[] = [];
     for (let i = scoped.length - 1; i >= 0; i--) {
       const chain = scoped[i] as Chain;
-      if (matchesChain(filter, chain)) out.push(chain);
+      if (matches(chain, searchTexts[i])) out.push(chain);
     }
     return out;
-  }, [scoped, filter]);
+  }, [scoped, searchTexts, filter]);
 
   const selected = listed.find((c) => c.id === selectedId);
   // Until the user picks a chain (or once the one they picked is gone: cleared, or left behind
@@ -152,19 +177,14 @@ export function App({ connector, search = location.search }: { connector: Connec
       // For npm run bench: what the panel does from here on is what "first rows after parse" times.
       performance.mark('hopscope:har-parsed');
       const all = result.chains;
-      const id = {};
-      let from = Math.max(0, all.length - FIRST_ANALYZED);
-      setImported({ name: file.name, chains: all.slice(from).map(analyze), warnings: result.warnings, id });
-      importing.current = id;
-      const older = () => {
-        if (from === 0 || importing.current !== id) return;
-        const to = from;
-        from = Math.max(0, from - ANALYZE_BATCH);
-        const batch = all.slice(from, to).map(analyze);
-        setImported((shown) => (shown?.id === id ? { ...shown, chains: [...batch, ...shown.chains] } : shown));
-        afterPaint(older);
-      };
-      afterPaint(older);
+      const waiting = Math.max(0, all.length - FIRST_ANALYZED);
+      setImported({
+        name: file.name,
+        chains: all.slice(waiting).map(listedChain),
+        all,
+        waiting,
+        warnings: result.warnings,
+      });
       unselect();
       setNotice({
         text: `Opened ${file.name}: ${plural(result.chains.length, 'redirect chain')} from ${plural(result.entries, 'entry')}${result.creator ? ` (${result.creator})` : ''}.${result.warnings.length ? ` ${plural(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join(' ')}` : ''}`,
@@ -196,7 +216,6 @@ export function App({ connector, search = location.search }: { connector: Connec
   };
 
   const onClear = () => {
-    importing.current = undefined;
     if (imported) setImported(undefined);
     // While the worker is unreachable the clear waits for it (see the status bar).
     else live.clear();

@@ -1,14 +1,15 @@
 /**
  * The one protocol between extension pages (DevTools panel, panel tab, popup) and the service
  * worker. A page opens a long-lived port named PORT_NAME and subscribes to a tab (or to all
- * tabs); the worker answers with a snapshot, then live updates. Each message is a schema below:
+ * tabs); the worker answers with a snapshot, then live updates. A big store comes newest first,
+ * a chunk at a time: the page asks for the next one (`hopscope/more`) once it has shown the last. Each message is a schema below:
  * its type is derived from the schema, and every incoming message is validated with it before
  * use, so what a sender writes and what a handler reads cannot drift apart.
  */
 import * as z from 'zod/mini';
 import type { Chain } from '../core/model/chain.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const PORT_NAME = 'hopscope/chains';
 
 /** One-off message from the content script: the document has `<meta http-equiv=refresh>`. */
@@ -34,7 +35,12 @@ function schemas() {
     z.object({ type: z.literal('hopscope/subscribe'), version: z.number(), tabId }),
     /** Forget the chains of a tab (null: all). */
     z.object({ type: z.literal('hopscope/clear'), tabId }),
+    /** The next chunk of older chains, after a message with `more`: the page has shown it. */
+    z.object({ type: z.literal('hopscope/more') }),
   ]);
+
+  /** Older chains of the snapshot are left to send: the page asks for them with hopscope/more. */
+  const more = z.optional(z.boolean());
 
   const worker = z.discriminatedUnion('type', [
     /** The newest chains for the subscription, oldest first; older ones follow as updates. */
@@ -44,6 +50,7 @@ function schemas() {
       evicted: z.number(),
       /** The journey of the page the tab shows now (null: unknown, or every tab). */
       current: z.nullable(z.string()),
+      more,
     }),
     /** Chains added or changed since the last message, oldest first, and chains removed. */
     z.object({
@@ -52,6 +59,7 @@ function schemas() {
       removed: z.array(z.string()),
       evicted: z.number(),
       current: z.nullable(z.string()),
+      more,
     }),
     z.object({ type: z.literal('hopscope/error'), message: z.string() }),
   ]);

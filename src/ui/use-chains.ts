@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { startTransition, useCallback, useEffect, useReducer } from 'react';
 import { analyze, type AnalyzedChain as Chain } from '../core/analyze/index.ts';
+import { chainSearchText } from '../core/filter/filter.ts';
+import type { Chain as ChainFacts } from '../core/model/chain.ts';
 import type { Connector, ConnectorEvent } from './connector/types.ts';
 
 export interface ChainsState {
@@ -18,7 +20,57 @@ type Action = ConnectorEvent | { type: 'reset' } | { type: 'clear' };
 
 const INITIAL: ChainsState = { chains: [], evicted: 0, connected: false, current: null, clearWaiting: false };
 
+/**
+ * A chain as a list shows it: analyzed, and its filter search text made now, while chains
+ * arrive, so that a keystroke over all of them only looks words up.
+ */
+export function listedChain(chain: ChainFacts): Chain {
+  const analyzed = analyze(chain);
+  chainSearchText(analyzed);
+  return analyzed;
+}
+
+/** Analysis done in one go before the page yields to a frame or a keystroke. */
+const ANALYZE_SLICE_MS = 8;
+
+/**
+ * `chains` as listedChain makes them, in slices of ANALYZE_SLICE_MS with a timer between, so
+ * that a frame or a keystroke waits for one slice at most; `done` gets them in order (at once,
+ * in the same task, when they fit in one slice). Returns a cancel.
+ */
+export function listInSlices(chains: readonly ChainFacts[], done: (listed: Chain[]) => void): () => void {
+  let cancelled = false;
+  const listed: Chain[] = [];
+  const slice = () => {
+    if (cancelled) return;
+    const until = performance.now() + ANALYZE_SLICE_MS;
+    while (listed.length < chains.length && performance.now() < until) {
+      listed.push(listedChain(chains[listed.length] as ChainFacts));
+    }
+    if (listed.length < chains.length) setTimeout(slice, 0);
+    else done(listed);
+  };
+  slice();
+  return () => {
+    cancelled = true;
+  };
+}
+
 const byStart = (a: Chain, b: Chain) => a.startTime - b.startTime || a.id.localeCompare(b.id);
+
+/** Two lists sorted by start, as one. */
+function mergeByStart(a: Chain[], b: Chain[]): Chain[] {
+  if (!b.length) return a;
+  const out: Chain[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    out.push(byStart(a[i] as Chain, b[j] as Chain) <= 0 ? (a[i++] as Chain) : (b[j++] as Chain));
+  }
+  while (i < a.length) out.push(a[i++] as Chain);
+  while (j < b.length) out.push(b[j++] as Chain);
+  return out;
+}
 
 export function chainsReducer(state: ChainsState, event: Action): ChainsState {
   switch (event.type) {
@@ -33,7 +85,7 @@ export function chainsReducer(state: ChainsState, event: Action): ChainsState {
       // a clear that waited for the worker is applied in it.
       return {
         ...state,
-        chains: event.chains.map(analyze).sort(byStart),
+        chains: event.chains.map(listedChain).sort(byStart),
         evicted: event.evicted,
         current: event.current,
         clearWaiting: false,
@@ -41,12 +93,21 @@ export function chainsReducer(state: ChainsState, event: Action): ChainsState {
     case 'hopscope/update': {
       if (!event.chains.length && !event.removed.length)
         return { ...state, evicted: event.evicted, current: event.current };
-      const byId = new Map(state.chains.map((c) => [c.id, c]));
-      for (const id of event.removed) byId.delete(id);
-      for (const c of event.chains) byId.set(c.id, analyze(c));
-      return { ...state, chains: [...byId.values()].sort(byStart), evicted: event.evicted, current: event.current };
+      // The chains an update brings replace those with their ids; the rest stay in order, and
+      // the update's own (a few, or a chunk of the snapshot) are merged in by start time.
+      const latest = new Map(event.chains.map((c) => [c.id, c]));
+      const gone = new Set(event.removed);
+      const kept = state.chains.filter((c) => !gone.has(c.id) && !latest.has(c.id));
+      const added = [...latest.values()].map(listedChain).sort(byStart);
+      return { ...state, chains: mergeByStart(kept, added), evicted: event.evicted, current: event.current };
     }
   }
+}
+
+/** The event with its chains analyzed: in the task that received it, not in a render of many. */
+function withChainsAnalyzed(event: ConnectorEvent): ConnectorEvent {
+  if (event.type === 'status') return event;
+  return { ...event, chains: event.chains.map(listedChain) };
 }
 
 /** The analyzed chains of a tab (null: every tab; undefined: none yet), live; and Clear for them. */
@@ -55,7 +116,14 @@ export function useChains(connector: Connector, tabId: number | null | undefined
   useEffect(() => {
     dispatch({ type: 'reset' });
     if (tabId === undefined) return;
-    return connector.subscribe(tabId, dispatch);
+    return connector.subscribe(tabId, (event) => {
+      const action = withChainsAnalyzed(event);
+      // The list follows updates (the older chunks of a big store, live changes) at the
+      // priority of the filter's deferred render: neither interrupts the other, and input
+      // interrupts both. A snapshot and the connection's state show at once.
+      if (action.type === 'hopscope/update') startTransition(() => dispatch(action));
+      else dispatch(action);
+    });
   }, [connector, tabId]);
   const clear = useCallback(() => {
     if (tabId === undefined) return;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { FILTER_HELP, matchesChain, parseFilter, urlHostMatches } from '../../src/core/filter/filter.ts';
@@ -278,5 +279,42 @@ describe('matching 10,000 chains', () => {
     }
     expect(matched).toBe(expected);
     expect(matched).toBeGreaterThan(500);
+  });
+});
+
+describe('words looked for in the search text', () => {
+  /** The rule as the filter states it: some URL of the chain contains the word, in any case. */
+  const reading = (urls: string[], word: string) => {
+    const search = new RegExp(word.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    return urls.some((u) => search.test(u));
+  };
+  const base = onlyChain('chain-3xx');
+  const chainWith = (urls: string[]): Chain => ({
+    ...base,
+    pending: undefined,
+    hops: urls.map((url, i) => ({ ...(base.hops[0] as Chain['hops'][number]), url, redirectUrl: urls[i + 1] ?? '' })),
+  });
+  // Characters whose case folding differs between toLowerCase and a case-insensitive search:
+  // dotted capital I, Kelvin sign, long s, sharp s; and line breaks, the search text's separator.
+  const piece = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom('İ', 'i', 'I', 'K', 'k', 'ſ', 's', 'S', 'ß', 'SS', '\n', 'A/b', 'a/B', 'É', 'é'),
+  );
+  const text = fc.array(piece, { maxLength: 5 }).map((p) => p.join(''));
+
+  it('finds exactly what a case-insensitive search of each URL finds', () => {
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), text, (urls, word) => {
+        fc.pre(word !== '' && !word.includes('"'));
+        const filter = parseFilter(`"${word}"`);
+        expect(matchesChain(filter, chainWith(urls))).toBe(reading(urls, word));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a word does not match across two URLs', () => {
+    expect(matchesChain(parseFilter('"a/bc/d"'), chainWith(['https://x.test/a/b', 'c/d']))).toBe(false);
+    expect(matchesChain(parseFilter('"a/b"'), chainWith(['https://x.test/A/B', 'c/d']))).toBe(true);
   });
 });

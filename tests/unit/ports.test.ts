@@ -4,8 +4,11 @@
  * error back instead of an answer. Both sides: the pages' connector against the worker's hub,
  * through a worker that stops and comes back.
  */
+
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { PortHub } from '../../src/background/ports.ts';
+import { PortHub, SNAPSHOT_FIRST } from '../../src/background/ports.ts';
+import type { Chain as ChainFacts } from '../../src/core/model/chain.ts';
 import { Recorder } from '../../src/core/record/recorder.ts';
 import {
   PORT_NAME,
@@ -17,7 +20,10 @@ import {
 } from '../../src/shared/protocol.ts';
 import { createExtensionConnector } from '../../src/ui/connector/extension.ts';
 import type { ConnectorEvent } from '../../src/ui/connector/types.ts';
-import { feed, redirectedRequest } from './helpers.ts';
+import { type ChainsState, chainsReducer } from '../../src/ui/use-chains.ts';
+import { factsOf, feed, redirectedRequest } from './helpers.ts';
+
+const INITIAL_FOR_TEST = chainsReducer({} as ChainsState, { type: 'reset' });
 
 // The connector reaches the worker only through runtime.connect: the test's worker answers it.
 const runtime = vi.hoisted(() => ({ connect: (_info: { name: string }): unknown => undefined }));
@@ -82,20 +88,34 @@ describe('protocol validators', () => {
 });
 
 describe('PortHub', () => {
-  it('sends a big store newest first, in chunks, every chain once', async () => {
+  it('sends a big store newest first, then a chunk each time the page asks, every chain once', async () => {
     const { hub } = hubWith(2500);
     const { port, sent, send } = fakePort();
     hub.accept(port as never);
     send({ type: 'hopscope/subscribe', version: PROTOCOL_VERSION, tabId: null });
-    await vi.waitFor(() => expect(sent.flatMap((m) => ('chains' in m ? m.chains : []))).toHaveLength(2500));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
     const [snapshot] = sent;
     expect(snapshot?.type).toBe('hopscope/snapshot');
     const firstIds = snapshot && 'chains' in snapshot ? snapshot.chains.map((c) => c.id) : [];
-    expect(firstIds).toHaveLength(300);
+    expect(firstIds).toHaveLength(SNAPSHOT_FIRST);
     expect(firstIds.at(-1)).toBe('r2499');
+    // Nothing older is sent unasked: it would queue up ahead of the page's frames.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toHaveLength(1);
+    const more = () => (sent.at(-1) as { more?: boolean } | undefined)?.more === true;
+    for (let asked = 0; more(); asked++) {
+      expect(asked).toBeLessThan(100);
+      send({ type: 'hopscope/more' });
+      await vi.waitFor(() => expect(sent).toHaveLength(asked + 2));
+    }
     const all = sent.flatMap((m) => ('chains' in m ? m.chains.map((c) => c.id) : []));
+    expect(all).toHaveLength(2500);
     expect(new Set(all).size).toBe(2500);
     expect(sent.slice(1).every((m) => m.type === 'hopscope/update')).toBe(true);
+    // Asked once more than there is: nothing.
+    send({ type: 'hopscope/more' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(all).toHaveLength(sent.flatMap((m) => ('chains' in m ? m.chains : [])).length);
   });
 
   it('refuses pages of other extensions or the web', () => {
@@ -222,5 +242,83 @@ describe('the pages’ connector with the worker', () => {
     expect(worker.cleared).toEqual([7]);
     expect(recorder.list()).toEqual([]);
     stop();
+  });
+});
+
+describe('a big store through the connector', () => {
+  it('comes newest first, then a chunk each time the page has painted the last', async () => {
+    const recorder = new Recorder();
+    const n = SNAPSHOT_FIRST + 600;
+    for (let i = 0; i < n; i++) feed(recorder, redirectedRequest(`r${i}`, i));
+    fakeWorker(recorder);
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (paint: () => void) => frames.push(paint));
+    const events: ConnectorEvent[] = [];
+    const stop = createExtensionConnector().subscribe(7, (e) => events.push(e));
+    const ids = () => events.flatMap((e) => ('chains' in e ? e.chains.map((c) => c.id) : []));
+    await vi.waitFor(() => expect(ids()).toHaveLength(SNAPSHOT_FIRST));
+    expect(ids().at(-1)).toBe(`r${n - 1}`);
+    // No frame painted yet: nothing older is asked for, so nothing comes.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ids()).toHaveLength(SNAPSHOT_FIRST);
+    for (let paints = 0; ids().length < n; paints++) {
+      expect(paints).toBeLessThan(10);
+      const before = ids().length;
+      for (const paint of frames.splice(0)) paint();
+      await vi.waitFor(() => expect(ids().length).toBeGreaterThan(before));
+    }
+    expect(new Set(ids()).size).toBe(n);
+    stop();
+    vi.unstubAllGlobals();
+  });
+});
+
+describe('chainsReducer', () => {
+  const [template] = factsOf('chain-3xx');
+  const chain = (id: number, startTime: number, version = 0): ChainFacts => ({
+    ...(template as ChainFacts),
+    id: `c${id}`,
+    startTime,
+    hops: (template as ChainFacts).hops.map((h) => ({ ...h, url: `${h.url}?v=${version}` })),
+  });
+  const state = (chains: ChainFacts[]): ChainsState =>
+    chainsReducer(chainsReducer(INITIAL_FOR_TEST, { type: 'status', connected: true }), {
+      type: 'hopscope/snapshot',
+      chains,
+      evicted: 0,
+      current: null,
+    });
+  /** The rule: an update's chains replace those with their ids, removed ids go, all sorted by start then id. */
+  const reading = (before: ChainFacts[], changed: ChainFacts[], removed: string[]) => {
+    const byId = new Map(before.map((c) => [c.id, c]));
+    for (const id of removed) byId.delete(id);
+    for (const c of changed) byId.set(c.id, c);
+    return [...byId.values()]
+      .sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id))
+      .map((c) => `${c.id}@${c.startTime}${c.hops[0]?.url}`);
+  };
+  const facts = fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 3 })),
+    { maxLength: 25 },
+  );
+
+  it('an update replaces chains by id, drops removed ones and keeps start order', () => {
+    fc.assert(
+      fc.property(facts, facts, fc.array(fc.integer({ min: 0, max: 30 })), (a, b, gone) => {
+        const before = [...new Map(a.map(([id, t, v]) => [id, chain(id, t, v)])).values()];
+        const changed = b.map(([id, t, v]) => chain(id, t, v));
+        const removed = gone.map((id) => `c${id}`);
+        const after = chainsReducer(state(before), {
+          type: 'hopscope/update',
+          chains: changed,
+          removed,
+          evicted: 0,
+          current: null,
+        });
+        expect(after.chains.map((c) => `${c.id}@${c.startTime}${c.hops[0]?.url}`)).toEqual(
+          reading(before, changed, removed),
+        );
+      }),
+    );
   });
 });

@@ -1,8 +1,15 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { type PageMessage, PORT_NAME, PROTOCOL_VERSION, parseWorkerMessage } from '../../shared/protocol.ts';
+import { afterPaint } from '../after-paint.ts';
 import type { Connector, ConnectorEvent, TabInfo, Theme } from './types.ts';
 
 const RETRY_MS = [50, 100, 250, 500, 1000];
+/**
+ * The pause after a chunk of older chains is shown before the next is asked for: the page is
+ * free between chunks for the user's input (a keystroke in the filter) at the cost of a slower
+ * stream (10,000 chains: ~40 chunks, a few seconds).
+ */
+const MORE_AFTER_MS = 50;
 
 function devtools(): typeof browser.devtools | undefined {
   try {
@@ -74,6 +81,21 @@ export function createExtensionConnector(): Connector {
             listener({ type: 'status', connected: true });
           }
           listener(message);
+          // The worker sends the older chains of a big store a chunk at a time: the next one
+          // once this one has been shown (the listener's render painted) and MORE_AFTER_MS
+          // more, so they never queue up ahead of the page's frames and input.
+          if (message.more) {
+            afterPaint(() =>
+              setTimeout(() => {
+                if (stopped || current !== p) return;
+                try {
+                  p.postMessage({ type: 'hopscope/more' } satisfies PageMessage);
+                } catch {
+                  // Closed meanwhile: the next port's snapshot starts again.
+                }
+              }, MORE_AFTER_MS),
+            );
+          }
         });
         p.onDisconnect.addListener(() => {
           if (port === p) port = undefined;
