@@ -192,7 +192,7 @@ async function panel(browserPath: string): Promise<Result[]> {
 
 /** A HAR of IMPORT_CHAINS chains opened in the panel page, then keystrokes in its filter. */
 async function panelImport(browserPath: string): Promise<Result[]> {
-  // Hopscope's own export of the chains, 2 hops each, without headers: ~100 MB of HAR.
+  // Hopscope's own export of the chains, 2 hops each, without headers: ~226 MB of HAR.
   const chains = buildStore(IMPORT_CHAINS, 2, { tabId: 1, lean: true });
   const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-import-'));
   const name = 'bench-import.har';

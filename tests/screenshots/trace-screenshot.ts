@@ -27,21 +27,23 @@ try {
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'trace', ...args, ...hidden]).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
     );
-    // A terminal 1100 px wide wraps the long lines. The first URL of the HSTS pair only teaches the browser the host: its chain is left out.
+    // The first URL of the HSTS pair only teaches the browser the host: its chain is left out.
     const chains = stdout.split(/\n(?=GET |POST )/);
-    const kept = args.length === 2 && !args[0]?.startsWith('--') && args[1]?.startsWith('http') ? chains.slice(1) : chains;
+    const kept =
+      args.length === 2 && !args[0]?.startsWith('--') && args[1]?.startsWith('http') ? chains.slice(1) : chains;
     const quoted = args.map((a) => (/[\s=']/.test(a) && !a.startsWith('http') ? `'${a}'` : a)).join(' ');
     text += `$ hopscope trace ${quoted}\n${kept.join('\n').trimEnd()}\n\n`;
   }
 } finally {
   await server.close();
 }
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// Drawn as a terminal 1100 px wide, which wraps the long lines.
 const browser = await chromium.launch({ executablePath: resolveBrowserPath(), args: ['--headless=new'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 100 } });
   await page.setContent(
-    `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:12px 16px;color:#e6e6e6;font:13px/1.35 'DejaVu Sans Mono',monospace;white-space:pre-wrap;overflow-wrap:anywhere">${escape(text.trimEnd())}</pre></body>`,
+    `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:12px 16px;color:#e6e6e6;font:13px/1.35 'DejaVu Sans Mono',monospace;white-space:pre-wrap;overflow-wrap:anywhere">${escapeHtml(text.trimEnd())}</pre></body>`,
   );
   await page.screenshot({ path: out, fullPage: true });
 } finally {
