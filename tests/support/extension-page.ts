@@ -14,7 +14,9 @@ interface ChromeGlobal {
         postMessage(m: unknown): void;
         disconnect(): void;
         onMessage: {
-          addListener(f: (m: { type: string; chains?: Chain[]; removed?: string[]; evicted?: number }) => void): void;
+          addListener(
+            f: (m: { type: string; chains?: Chain[]; removed?: string[]; evicted?: number; more?: boolean }) => void,
+          ): void;
         };
         onDisconnect: { addListener(f: () => void): void };
       };
@@ -35,8 +37,9 @@ export async function openExtensionPage(context: BrowserContext, extensionId: st
 }
 
 /**
- * The worker's chains of one tab (or all): its snapshot, then the older chains it sends in
- * chunks after it. Retries while the worker is being stopped and started.
+ * The worker's chains of one tab (or all): its snapshot, then the older chains, a chunk each
+ * time this asks for more (`hopscope/more`, as the panel does once it has shown the last).
+ * Retries while the worker is being stopped and started.
  */
 export async function snapshotViaPort(
   page: Page,
@@ -61,8 +64,8 @@ export async function snapshotViaPort(
               port.disconnect();
               resolve('no answer');
             }, 5_000);
-            // The snapshot holds the newest chains; older ones follow as updates, in chunks.
-            // Done once no message came for a while.
+            // The snapshot holds the newest chains; older ones follow as updates, a chunk each
+            // time one is asked for. Done once no message came for a while.
             port.onMessage.addListener((m) => {
               if (m.type === 'hopscope/snapshot') {
                 snapshot = true;
@@ -72,6 +75,7 @@ export async function snapshotViaPort(
               for (const c of m.chains ?? []) byId.set(c.id, c);
               for (const id of m.removed ?? []) byId.delete(id);
               evicted = m.evicted ?? evicted;
+              if (m.more) port.postMessage({ type: 'hopscope/more' });
               clearTimeout(quiet);
               quiet = setTimeout(finish, 500);
             });
