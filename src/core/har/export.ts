@@ -69,6 +69,8 @@ interface WrittenUrl {
  */
 interface ExportWriter {
   url(url: string): WrittenUrl;
+  /** A URL redacted when sanitized (`_initiator`, URL-valued headers). */
+  redact(url: string): string;
   /** A message's headers, without credentials and with URL-valued ones redacted when sanitized. */
   headers(headers: readonly Header[]): HarHeader[];
   /** `response.content.mimeType`: the Content-Type. */
@@ -79,6 +81,7 @@ function exportWriter(sanitize: boolean): ExportWriter {
   const urls = new Map<string, WrittenUrl>();
   const redacted = new Map<string, string>();
   const redact = (url: string): string => {
+    if (!sanitize) return url;
     let out = redacted.get(url);
     if (out === undefined) {
       out = redactUrl(url);
@@ -86,17 +89,22 @@ function exportWriter(sanitize: boolean): ExportWriter {
     }
     return out;
   };
+  // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
+  let last = { url: '', written: { uri: '', query: [] } as WrittenUrl };
   const isContentType = new Map<string, boolean>();
   return {
     url(url) {
-      let out = urls.get(url);
-      if (out === undefined) {
-        const { uri, parsed } = harUri(sanitize ? redact(url) : url);
-        out = { uri, query: queryString(uri, parsed) };
-        urls.set(url, out);
+      if (url === last.url) return last.written;
+      let written = urls.get(url);
+      if (written === undefined) {
+        const { uri, parsed } = harUri(redact(url));
+        written = { uri, query: queryString(uri, parsed) };
+        urls.set(url, written);
       }
-      return out;
+      last = { url, written };
+      return written;
     },
+    redact,
     headers: sanitize ? headerSanitizer(redact) : (list) => list as Header[],
     mimeType(headers) {
       for (const h of headers) {
@@ -117,34 +125,40 @@ function iso(ms: number): string {
 }
 
 /**
- * The findings of a chain as written to the file: their sentences quote the chain's URLs, so
- * they quote them as the entries do (RFC 3986, redacted when sanitized).
+ * The findings of a chain as written to the file, by hop: their sentences quote the chain's
+ * URLs, so they quote them as the entries do (RFC 3986, redacted when sanitized).
  */
 function findingsForHar(
   chain: AnalyzedChain,
   rules: RuleSettings | undefined,
   write: (url: string) => string,
-): Finding[] {
+): Array<Finding[] | undefined> {
+  const byHop: Array<Finding[] | undefined> = [];
   const findings = rules ? findingsOf(chain, rules) : chain.findings;
-  if (!findings.length) return findings;
-  return findings.map((f) => {
-    // The URLs the sentence quotes that the file writes otherwise, longest first: one may
-    // start with another.
-    const quoted = new Set<string>();
-    for (const h of chain.hops) {
-      for (const url of [h.url, h.redirectUrl])
-        if (url && f.message.includes(url) && write(url) !== url) quoted.add(url);
-    }
-    if (!quoted.size) return f;
-    const longestFirst = [...quoted].sort((a, b) => b.length - a.length);
-    return { ...f, message: longestFirst.reduce((text, url) => text.split(url).join(write(url)), f.message) };
-  });
+  if (!findings.length) return byHop;
+  // The chain's URLs that the file writes otherwise, longest first: one may start with another.
+  const rewritten = new Set<string>();
+  for (const h of chain.hops) {
+    if (h.url && write(h.url) !== h.url) rewritten.add(h.url);
+    if (h.redirectUrl && write(h.redirectUrl) !== h.redirectUrl) rewritten.add(h.redirectUrl);
+  }
+  const longestFirst = [...rewritten].sort((a, b) => b.length - a.length);
+  for (const f of findings) {
+    let message = f.message;
+    for (const url of longestFirst) if (message.includes(url)) message = message.split(url).join(write(url));
+    const written = message === f.message ? f : { ...f, message };
+    const mine = byHop[f.hop];
+    if (mine) mine.push(written);
+    else byHop[f.hop] = [written];
+  }
+  return byHop;
 }
 
 /** What every entry of one chain shares. */
 interface ChainFacts {
   chain: AnalyzedChain;
-  findings: Finding[];
+  /** The chain's findings as written, by hop. */
+  findings: Array<Finding[] | undefined>;
   pageref: string | undefined;
   resourceType: ReturnType<typeof resourceTypeForHar>;
   initiator: { type: 'other'; url: string } | undefined;
@@ -155,11 +169,6 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
   const url = write.url(hop.url);
   const time = Math.max(0, hop.endTime - hop.startTime);
   const httpVersion = hop.httpVersion || 'unknown';
-  let mine: Finding[] | undefined;
-  if (findings.length) {
-    mine = findings.filter((f) => f.hop === hop.index);
-    if (!mine.length) mine = undefined;
-  }
   // Every key in one literal, in the order of the file, an absent one as undefined (which
   // JSON.stringify leaves out): objects of one shape, made and serialized on V8's fast paths.
   return {
@@ -207,7 +216,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       repeatsHop: hop.repeatsHop,
       clientRedirect: hop.clientRedirect || undefined,
       inferred: hop.inferred ? true : undefined,
-      findings: mine,
+      findings: findings[hop.index],
     },
     serverIPAddress: hop.ip ? ipForHar(hop.ip) : undefined,
     _fromCache: hop.fromCache ? 'disk' : undefined,
@@ -255,9 +264,8 @@ function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => strin
  * (its version is not in the chains), or none when they came from several or from elsewhere.
  */
 function browserOfChains(chains: readonly Chain[]): { name: string; version: string } | undefined {
-  const names = new Set(chains.map((c) => c.browser));
-  const [only] = names;
-  if (names.size !== 1 || !only) return undefined;
+  const only = chains[0]?.browser;
+  if (!only || chains.some((c) => c.browser !== only)) return undefined;
   return { name: only === 'firefox' ? 'Firefox' : 'Chromium', version: '' };
 }
 
@@ -285,7 +293,7 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
   const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
   const entries: HopEntry[] = [];
   for (const chain of analyzed) {
-    const initiator = chain.initiator && (sanitize ? redactUrl(chain.initiator) : chain.initiator);
+    const initiator = chain.initiator && write.redact(chain.initiator);
     const c: ChainFacts = {
       chain,
       findings: findingsForHar(chain, options.rules, (url) => write.url(url).uri),
