@@ -316,7 +316,11 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
   return options.httpsUpgrades === undefined ? log : { ...log, _hopscope: { httpsUpgrades: options.httpsUpgrades } };
 }
 
-/** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
+/**
+ * One entry per hop, chains in the order given, hops of a chain in order; one page per journey.
+ * The entries share objects with the chains and with each other (read them, do not change
+ * them), and an absent optional field is a key whose value is undefined, as JSON leaves it out.
+ */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
   const log = harLog(chains, options);
   return { log: { ...log, entries: log.entries.map((e) => e.toJSON()) } };
