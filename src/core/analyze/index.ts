@@ -30,15 +30,17 @@ function nextMethod(chain: Chain, i: number): string | undefined {
 
 function analyzeHop(chain: Chain, i: number, firstSeen: Map<string, number>): AnalyzedHop {
   const hop = chain.hops[i] as Hop;
-  const analyzed: AnalyzedHop = {
-    ...hop,
+  // Object.assign, not `{ ...hop, index, … }`: V8 gives every object made by a spread followed
+  // by more keys a map of its own, and every later read of a hop (the HAR export reads each
+  // field of each hop) then missed its inline cache.
+  const analyzed: AnalyzedHop = Object.assign({}, hop, {
     index: i,
     cache: cacheVerdict(hop, chain.browser),
     crossOrigin: isCrossOrigin(hop.url, hop.redirectUrl),
     // What the server (or the page) sent: the browser's own fallback to http is not a downgrade
     // someone configured, and its hop says so itself.
     downgrade: hop.kind !== 'internal' && isDowngrade(hop.url, hop.redirectUrl),
-  };
+  });
   const next = nextMethod(chain, i);
   if (next !== undefined) analyzed.methodChange = describeMethodChange(hop, next);
   // The same request again (URL and method): a form that posts back to its own URL and is
@@ -59,12 +61,11 @@ export function analyze(chain: Chain): AnalyzedChain {
   if (ANALYZED.has(chain)) return chain as AnalyzedChain;
   const firstSeen = new Map<string, number>();
   const hops = chain.hops.map((_, i) => analyzeHop(chain, i, firstSeen));
-  const analyzed: AnalyzedChain = {
-    ...chain,
+  const analyzed: AnalyzedChain = Object.assign({}, chain, {
     hops,
     summary: summarize({ hops, outcome: chain.outcome }),
     findings: [],
-  };
+  });
   analyzed.findings = findingsOf(analyzed);
   ANALYZED.add(analyzed);
   return analyzed;

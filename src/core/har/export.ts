@@ -14,11 +14,10 @@ import {
   type RuleSettings,
 } from '../analyze/index.ts';
 import type { Chain, Header } from '../model/chain.ts';
-import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
-import { redactUrl, sanitizeHeaders } from './redact.ts';
+import { headerSanitizer, redactUrl } from './redact.ts';
 import type { HarHopscopeEntry } from './schema.ts';
-import { uriForHar } from './uri.ts';
+import { harUri, uriForHar } from './uri.ts';
 
 export type { HarHopscopeEntry } from './schema.ts';
 export { uriForHar } from './uri.ts';
@@ -37,32 +36,87 @@ export interface HarExportOptions {
   httpsUpgrades?: boolean;
 }
 
-export type HopscopeHarEntry = Entry & { _hopscope: HarHopscopeEntry };
+export type HopscopeHarEntry = Entry & {
+  /** Chrome DevTools' field for a request that failed: the net error. */
+  response: { _error?: string };
+  _hopscope: HarHopscopeEntry;
+};
 
-function queryString(url: string): QueryString[] {
+/** The query parameters of a URI; `parsed`, when given, is that URI parsed. */
+function queryString(uri: string, parsed?: URL): QueryString[] {
   // No query, no parameters: most hops, and parsing the URL is the dearest step of an entry.
-  if (!url.includes('?')) return [];
+  if (!uri.includes('?')) return [];
   try {
-    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+    const out: QueryString[] = [];
+    for (const [name, value] of (parsed ?? new URL(uri)).searchParams) out.push({ name, value });
+    return out;
   } catch {
     return [];
   }
 }
 
+/** A URL as the file writes it (redacted when sanitized, then RFC 3986) and its query parameters. */
+interface WrittenUrl {
+  uri: string;
+  query: QueryString[];
+}
+
 /**
- * A URL as the file writes it (redacted when sanitized, then RFC 3986), once per distinct URL
- * of an export: a hop's URL is also the previous hop's redirect target and is quoted by the
- * findings, so most URLs are written three times or more.
+ * What the entries of one export write, each worked out once per distinct value: a hop's URL is
+ * also the previous hop's redirect target (and its Location header) and may be quoted by the
+ * findings, and the same header names and URL-valued headers (Referer) come back on most hops.
+ * Entries share what it returns: read-only.
  */
-function urlWriter(sanitize: boolean): (url: string) => string {
-  const written = new Map<string, string>();
-  return (url) => {
-    let out = written.get(url);
+interface ExportWriter {
+  url(url: string): WrittenUrl;
+  /** A URL redacted when sanitized (`_initiator`, URL-valued headers). */
+  redact(url: string): string;
+  /** A message's headers, without credentials and with URL-valued ones redacted when sanitized. */
+  headers(headers: readonly Header[]): HarHeader[];
+  /** `response.content.mimeType`: the Content-Type. */
+  mimeType(headers: readonly Header[]): string;
+}
+
+function exportWriter(sanitize: boolean): ExportWriter {
+  const urls = new Map<string, WrittenUrl>();
+  const redacted = new Map<string, string>();
+  const redact = (url: string): string => {
+    if (!sanitize) return url;
+    let out = redacted.get(url);
     if (out === undefined) {
-      out = uriForHar(sanitize ? redactUrl(url) : url);
-      written.set(url, out);
+      out = redactUrl(url);
+      redacted.set(url, out);
     }
     return out;
+  };
+  // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
+  let last = { url: '', written: { uri: '', query: [] } as WrittenUrl };
+  const isContentType = new Map<string, boolean>();
+  return {
+    url(url) {
+      if (url === last.url) return last.written;
+      let written = urls.get(url);
+      if (written === undefined) {
+        const { uri, parsed } = harUri(redact(url));
+        written = { uri, query: queryString(uri, parsed) };
+        urls.set(url, written);
+      }
+      last = { url, written };
+      return written;
+    },
+    redact,
+    headers: sanitize ? headerSanitizer(redact) : (list) => list as Header[],
+    mimeType(headers) {
+      for (const h of headers) {
+        let content = isContentType.get(h.name);
+        if (content === undefined) {
+          content = h.name.toLowerCase() === 'content-type';
+          isContentType.set(h.name, content);
+        }
+        if (content) return h.value;
+      }
+      return 'x-unknown';
+    },
   };
 }
 
@@ -70,275 +124,109 @@ function iso(ms: number): string {
   return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
 }
 
-/** The hop's headers as they are: the model's headers are already `{ name, value }`, nothing to copy. */
-function harHeaders(headers: readonly Header[], sanitize: boolean): HarHeader[] {
-  return sanitize ? sanitizeHeaders(headers) : (headers as Header[]);
-}
-
 /**
- * The findings of a chain as written to the file: their sentences quote the chain's URLs, so
- * they quote them as the entries do (RFC 3986, redacted when sanitized).
+ * The findings of a chain as written to the file, by hop: their sentences quote the chain's
+ * URLs, so they quote them as the entries do (RFC 3986, redacted when sanitized).
  */
 function findingsForHar(
   chain: AnalyzedChain,
   rules: RuleSettings | undefined,
   write: (url: string) => string,
-): Finding[] {
+): Array<Finding[] | undefined> {
+  const byHop: Array<Finding[] | undefined> = [];
   const findings = rules ? findingsOf(chain, rules) : chain.findings;
-  if (!findings.length) return findings;
-  const urls = new Map<string, string>();
+  if (!findings.length) return byHop;
+  // The chain's URLs that the file writes otherwise, longest first: one may start with another.
+  const rewritten = new Set<string>();
   for (const h of chain.hops) {
-    for (const url of [h.url, h.redirectUrl]) {
-      const written = write(url);
-      if (url && written !== url) urls.set(url, written);
-    }
+    if (h.url && write(h.url) !== h.url) rewritten.add(h.url);
+    if (h.redirectUrl && write(h.redirectUrl) !== h.redirectUrl) rewritten.add(h.redirectUrl);
   }
-  if (!urls.size) return findings;
-  const longestFirst = [...urls].sort((a, b) => b[0].length - a[0].length);
-  return findings.map((f) => ({
-    ...f,
-    message: longestFirst.reduce((text, [raw, written]) => text.split(raw).join(written), f.message),
-  }));
+  const longestFirst = [...rewritten].sort((a, b) => b.length - a.length);
+  for (const f of findings) {
+    let message = f.message;
+    for (const url of longestFirst) if (message.includes(url)) message = message.split(url).join(write(url));
+    const written = message === f.message ? f : { ...f, message };
+    const mine = byHop[f.hop];
+    if (mine) mine.push(written);
+    else byHop[f.hop] = [written];
+  }
+  return byHop;
 }
 
-/** What an entry says about one hop, computed once for either form of the entry (object, text). */
-interface EntryFacts {
+/** What every entry of one chain shares. */
+interface ChainFacts {
+  chain: AnalyzedChain;
+  /** The chain's findings as written, by hop. */
+  findings: Array<Finding[] | undefined>;
   pageref: string | undefined;
-  startedDateTime: string;
-  time: number;
-  method: string;
-  url: string;
-  httpVersion: string;
-  requestHeaders: HarHeader[];
-  queryString: QueryString[];
-  status: number;
-  statusText: string;
-  responseHeaders: HarHeader[];
-  mimeType: string;
-  redirectURL: string;
-  error: string | undefined;
   resourceType: ReturnType<typeof resourceTypeForHar>;
-  hopscope: HarHopscopeEntry;
-  ip: string | undefined;
-  fromCache: boolean;
-  initiator: string | undefined;
+  initiator: { type: 'other'; url: string } | undefined;
 }
 
-function entryFacts(
-  chain: AnalyzedChain,
-  hop: AnalyzedHop,
-  sanitize: boolean,
-  findings: Finding[],
-  write: (url: string) => string,
-  pageref: string | undefined,
-): EntryFacts {
-  const url = write(hop.url);
-  const hopscope: HarHopscopeEntry = {
-    chainId: chain.id,
-    hopIndex: hop.index,
-    hopCount: chain.hops.length,
-    kind: hop.kind,
-    cache: { verdict: hop.cache.verdict, reason: hop.cache.reason },
-    crossOrigin: hop.crossOrigin,
-    downgrade: hop.downgrade,
-    chainOutcome: chain.outcome,
-    tabId: chain.tabId,
-    frameId: chain.frameId,
-  };
-  if (hop.internalReason) hopscope.internalReason = hop.internalReason;
-  if (hop.methodChange) hopscope.methodChange = hop.methodChange;
-  if (hop.repeatsHop !== undefined) hopscope.repeatsHop = hop.repeatsHop;
-  if (hop.clientRedirect) hopscope.clientRedirect = hop.clientRedirect;
-  if (hop.inferred) hopscope.inferred = true;
-  if (findings.length) {
-    const mine = findings.filter((f) => f.hop === hop.index);
-    if (mine.length) hopscope.findings = mine;
-  }
+function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): HopscopeHarEntry {
+  const { chain, findings } = c;
+  const url = write.url(hop.url);
+  const time = Math.max(0, hop.endTime - hop.startTime);
+  const httpVersion = hop.httpVersion || 'unknown';
+  // Every key in one literal, in the order of the file, an absent one as undefined (which
+  // JSON.stringify leaves out): objects of one shape, made and serialized on V8's fast paths.
   return {
-    pageref,
+    pageref: c.pageref,
     startedDateTime: iso(hop.startTime),
-    time: Math.max(0, hop.endTime - hop.startTime),
-    method: hop.method,
-    url,
-    httpVersion: hop.httpVersion || 'unknown',
-    requestHeaders: harHeaders(hop.requestHeaders, sanitize),
-    queryString: queryString(url),
-    status: hop.statusCode,
-    statusText: hop.statusText,
-    responseHeaders: harHeaders(hop.responseHeaders, sanitize),
-    mimeType: getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown',
-    redirectURL: write(hop.redirectUrl),
-    error: hop.error || undefined,
-    resourceType: resourceTypeForHar(chain.type),
-    hopscope,
-    ip: hop.ip ? hop.ip.replace(/^\[|\]$/g, '') : undefined,
-    fromCache: Boolean(hop.fromCache),
-    initiator: chain.initiator ? (sanitize ? redactUrl(chain.initiator) : chain.initiator) : undefined,
-  };
-}
-
-function entryObject(f: EntryFacts): HopscopeHarEntry {
-  const entry: HopscopeHarEntry = {
-    ...(f.pageref ? { pageref: f.pageref } : {}),
-    startedDateTime: f.startedDateTime,
-    time: f.time,
+    time,
     request: {
-      method: f.method,
-      url: f.url,
-      httpVersion: f.httpVersion,
+      method: hop.method,
+      url: url.uri,
+      httpVersion,
       cookies: [],
-      headers: f.requestHeaders,
-      queryString: f.queryString,
+      headers: write.headers(hop.requestHeaders),
+      queryString: url.query,
       headersSize: -1,
-      bodySize: f.method === 'GET' || f.method === 'HEAD' ? 0 : -1,
+      bodySize: hop.method === 'GET' || hop.method === 'HEAD' ? 0 : -1,
     },
     response: {
-      status: f.status,
-      statusText: f.statusText,
-      httpVersion: f.httpVersion,
+      status: hop.statusCode,
+      statusText: hop.statusText,
+      httpVersion,
       cookies: [],
-      headers: f.responseHeaders,
-      content: { size: 0, mimeType: f.mimeType },
-      redirectURL: f.redirectURL,
+      headers: write.headers(hop.responseHeaders),
+      content: { size: 0, mimeType: write.mimeType(hop.responseHeaders) },
+      redirectURL: write.url(hop.redirectUrl).uri,
       headersSize: -1,
       bodySize: -1,
-      ...(f.error ? { _error: f.error } : {}),
+      _error: hop.error || undefined,
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: f.time, receive: 0 },
-    _resourceType: f.resourceType,
-    _hopscope: f.hopscope,
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: time, receive: 0 },
+    _resourceType: c.resourceType,
+    _hopscope: {
+      chainId: chain.id,
+      hopIndex: hop.index,
+      hopCount: chain.hops.length,
+      kind: hop.kind,
+      cache: { verdict: hop.cache.verdict, reason: hop.cache.reason },
+      crossOrigin: hop.crossOrigin,
+      downgrade: hop.downgrade,
+      chainOutcome: chain.outcome,
+      tabId: chain.tabId,
+      frameId: chain.frameId,
+      internalReason: hop.internalReason || undefined,
+      methodChange: hop.methodChange || undefined,
+      repeatsHop: hop.repeatsHop,
+      clientRedirect: hop.clientRedirect || undefined,
+      inferred: hop.inferred ? true : undefined,
+      findings: findings[hop.index],
+    },
+    serverIPAddress: hop.ip ? ipForHar(hop.ip) : undefined,
+    _fromCache: hop.fromCache ? 'disk' : undefined,
+    _initiator: c.initiator,
   };
-  if (f.ip) entry.serverIPAddress = f.ip;
-  if (f.fromCache) entry._fromCache = 'disk';
-  if (f.initiator) entry._initiator = { type: 'other', url: f.initiator };
-  return entry;
 }
 
-// ——— The entry as text: exactly JSON.stringify(entryObject(f), null, 2) at its depth in the file ———
-//
-// Text goes into one list of small flat strings per batch, joined once: strings grown with `+`
-// or templates are trees of pieces, and flattening those cost more than writing them.
-
-const str = JSON.stringify;
-/** A number as JSON writes it (non-finite numbers are null). */
-const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
-
-const P = '\n        '; // a key of the entry
-const Q = '\n          '; // a key of an object in the entry
-const R = '\n            '; // an item of a list in such an object
-
-/** `[ { name, value }, … ]` as the value of a key at depth Q. */
-function namedList(out: string[], list: readonly { name: string; value: string }[]): void {
-  if (!list.length) {
-    out.push('[]');
-    return;
-  }
-  out.push('[');
-  for (let i = 0; i < list.length; i++) {
-    const h = list[i] as { name: string; value: string };
-    out.push(i ? ',' : '', R, '{', R, '  "name": ', str(h.name), ',', R, '  "value": ', str(h.value), R, '}');
-  }
-  out.push(Q, ']');
-}
-
-/** Any JSON value as the value of a key at depth `pad` (a newline and the key's indent). */
-function nested(value: unknown, pad: string): string {
-  return str(value, null, 2).replaceAll('\n', pad);
-}
-
-/** `_hopscope`: the keys entryFacts sets, in the order it sets them. */
-function hopscopeText(out: string[], h: HarHopscopeEntry, chainText: Map<object, string>): void {
-  // The outcome is the chain's, shared by its hops: serialized once a chain.
-  let outcome = chainText.get(h.chainOutcome);
-  if (outcome === undefined) {
-    outcome = nested(h.chainOutcome, Q);
-    chainText.set(h.chainOutcome, outcome);
-  }
-  out.push(
-    '{',
-    Q,
-    '"chainId": ',
-    str(h.chainId),
-    ',',
-    Q,
-    '"hopIndex": ',
-    num(h.hopIndex),
-    ',',
-    Q,
-    '"hopCount": ',
-    num(h.hopCount),
-    ',',
-    Q,
-    '"kind": ',
-    str(h.kind),
-    ',',
-    Q,
-    '"cache": {',
-    Q,
-    '  "verdict": ',
-    str(h.cache.verdict),
-    ',',
-    Q,
-    '  "reason": ',
-    str(h.cache.reason),
-    Q,
-    '},',
-    Q,
-    '"crossOrigin": ',
-    String(h.crossOrigin),
-    ',',
-    Q,
-    '"downgrade": ',
-    String(h.downgrade),
-    ',',
-    Q,
-    '"chainOutcome": ',
-    outcome,
-    ',',
-    Q,
-    '"tabId": ',
-    num(h.tabId),
-    ',',
-    Q,
-    '"frameId": ',
-    num(h.frameId),
-  );
-  if (h.internalReason !== undefined) out.push(',', Q, '"internalReason": ', str(h.internalReason));
-  if (h.methodChange !== undefined) out.push(',', Q, '"methodChange": ', nested(h.methodChange, Q));
-  if (h.repeatsHop !== undefined) out.push(',', Q, '"repeatsHop": ', num(h.repeatsHop));
-  if (h.clientRedirect !== undefined) out.push(',', Q, '"clientRedirect": ', nested(h.clientRedirect, Q));
-  if (h.inferred !== undefined) out.push(',', Q, '"inferred": true');
-  if (h.findings !== undefined) out.push(',', Q, '"findings": ', nested(h.findings, Q));
-  out.push(P, '}');
-}
-
-/** One entry of the file (entries sit at depth 3: their keys are indented by 8 spaces). */
-function entryText(out: string[], f: EntryFacts, chainText: Map<object, string>): void {
-  out.push('      {');
-  if (f.pageref) out.push(P, '"pageref": ', str(f.pageref), ',');
-  const time = num(f.time);
-  out.push(P, '"startedDateTime": ', str(f.startedDateTime), ',', P, '"time": ', time, ',');
-  out.push(P, '"request": {', Q, '"method": ', str(f.method), ',', Q, '"url": ', str(f.url), ',');
-  out.push(Q, '"httpVersion": ', str(f.httpVersion), ',', Q, '"cookies": [],', Q, '"headers": ');
-  namedList(out, f.requestHeaders);
-  out.push(',', Q, '"queryString": ');
-  namedList(out, f.queryString);
-  out.push(',', Q, '"headersSize": -1,', Q, '"bodySize": ', f.method === 'GET' || f.method === 'HEAD' ? '0' : '-1');
-  out.push(P, '},', P, '"response": {', Q, '"status": ', num(f.status), ',', Q, '"statusText": ', str(f.statusText));
-  out.push(',', Q, '"httpVersion": ', str(f.httpVersion), ',', Q, '"cookies": [],', Q, '"headers": ');
-  namedList(out, f.responseHeaders);
-  out.push(',', Q, '"content": {', Q, '  "size": 0,', Q, '  "mimeType": ', str(f.mimeType), Q, '},');
-  out.push(Q, '"redirectURL": ', str(f.redirectURL), ',', Q, '"headersSize": -1,', Q, '"bodySize": -1');
-  if (f.error) out.push(',', Q, '"_error": ', str(f.error));
-  out.push(P, '},', P, '"cache": {},', P, '"timings": {', Q, '"blocked": -1,', Q, '"dns": -1,', Q, '"connect": -1,');
-  out.push(Q, '"ssl": -1,', Q, '"send": 0,', Q, '"wait": ', time, ',', Q, '"receive": 0', P, '},');
-  out.push(P, '"_resourceType": ', str(f.resourceType), ',', P, '"_hopscope": ');
-  hopscopeText(out, f.hopscope, chainText);
-  if (f.ip) out.push(',', P, '"serverIPAddress": ', str(f.ip));
-  if (f.fromCache) out.push(',', P, '"_fromCache": "disk"');
-  if (f.initiator) out.push(',', P, '"_initiator": {', Q, '"type": "other",', Q, '"url": ', str(f.initiator), P, '}');
-  out.push('\n      }');
+/** DevTools writes IPv6 addresses without brackets. */
+function ipForHar(ip: string): string {
+  return ip.includes('[') || ip.includes(']') ? ip.replace(/^\[|\]$/g, '') : ip;
 }
 
 /** The file's pages: one per journey (main-frame chain), as DevTools writes one per navigation. */
@@ -376,84 +264,69 @@ function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => strin
  * (its version is not in the chains), or none when they came from several or from elsewhere.
  */
 function browserOfChains(chains: readonly Chain[]): { name: string; version: string } | undefined {
-  const names = new Set(chains.map((c) => c.browser));
-  const [only] = names;
-  if (names.size !== 1 || !only) return undefined;
+  const only = chains[0]?.browser;
+  if (!only || chains.some((c) => c.browser !== only)) return undefined;
   return { name: only === 'firefox' ? 'Firefox' : 'Chromium', version: '' };
 }
 
-/** The log without its entries, in the key order of the file, and the entries, made on demand. */
-function harParts(chains: readonly Chain[], options: HarExportOptions) {
+/**
+ * One entry of the file, made when `JSON.stringify` reaches it (its `toJSON`): the whole file is
+ * then one call of the native serializer, and each entry object dies as soon as it is written.
+ */
+class HopEntry {
+  constructor(
+    private readonly chain: ChainFacts,
+    private readonly hop: AnalyzedHop,
+    private readonly write: ExportWriter,
+  ) {}
+  toJSON(): HopscopeHarEntry {
+    return entryOf(this.chain, this.hop, this.write);
+  }
+}
+
+/** The log in the key order of the file, with its entries made on demand. */
+function harLog(chains: readonly Chain[], options: HarExportOptions) {
   const sanitize = !options.includeSensitive;
   const analyzed = chains.map(analyze);
-  const write = urlWriter(sanitize);
+  const write = exportWriter(sanitize);
   const browser = options.browser ?? browserOfChains(chains);
   const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
-  function* entries(): Generator<EntryFacts> {
-    for (const chain of analyzed) {
-      const findings = findingsForHar(chain, options.rules, write);
-      const pageref = pageOf(chain);
-      for (const hop of chain.hops) yield entryFacts(chain, hop, sanitize, findings, write, pageref);
-    }
+  const entries: HopEntry[] = [];
+  for (const chain of analyzed) {
+    const initiator = chain.initiator && write.redact(chain.initiator);
+    const c: ChainFacts = {
+      chain,
+      findings: findingsForHar(chain, options.rules, (url) => write.url(url).uri),
+      pageref: pageOf(chain),
+      resourceType: resourceTypeForHar(chain.type),
+      initiator: initiator ? { type: 'other', url: initiator } : undefined,
+    };
+    for (const hop of chain.hops) entries.push(new HopEntry(c, hop, write));
   }
-  const head = {
+  const log = {
     version: '1.2',
     creator: { name: 'Hopscope', version: options.creatorVersion ?? HOPSCOPE_VERSION },
     ...(browser ? { browser: { ...browser } } : {}),
     pages,
-  };
-  const tail: { comment: string; _hopscope?: { httpsUpgrades: boolean } } = {
+    entries,
     comment: sanitize
       ? 'Sanitized by Hopscope: Cookie, Set-Cookie, Authorization and Proxy-Authorization headers removed; secret-looking URL parameters redacted.'
       : 'Exported by Hopscope with sensitive data included.',
   };
-  if (options.httpsUpgrades !== undefined) tail._hopscope = { httpsUpgrades: options.httpsUpgrades };
-  return { head, entries, tail };
+  return options.httpsUpgrades === undefined ? log : { ...log, _hopscope: { httpsUpgrades: options.httpsUpgrades } };
 }
-
-/** One entry per hop, chains in the order given, hops of a chain in order; one page per journey. */
-export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
-  const { head, entries, tail } = harParts(chains, options);
-  const list: Entry[] = [];
-  for (const facts of entries()) list.push(entryObject(facts));
-  return { log: { ...head, entries: list, ...tail } };
-}
-
-/** Entries per piece of text: a few hundred kB, so that a caller may write each as it comes. */
-const ENTRY_BATCH = 256;
-const ENTRIES_SLOT = '\u0000hopscope-entries\u0000';
 
 /**
- * The HAR file's text in pieces, exactly `JSON.stringify(chainsToHar(chains, options), null, 2)`
- * and a newline, without making the entry objects: each entry is written as text straight from
- * the hop (a large export spent most of its time making objects only to serialize them).
+ * One entry per hop, chains in the order given, hops of a chain in order; one page per journey.
+ * The entries share objects with the chains and with each other (read them, do not change
+ * them), and an absent optional field is a key whose value is undefined, as JSON leaves it out.
  */
-export function* harChunks(chains: readonly Chain[], options: HarExportOptions = {}): Generator<string> {
-  const { head, entries, tail } = harParts(chains, options);
-  const frame = JSON.stringify({ log: { ...head, entries: ENTRIES_SLOT, ...tail } }, null, 2);
-  const slot = frame.indexOf(JSON.stringify(ENTRIES_SLOT));
-  yield frame.slice(0, slot);
-  // Each piece is joined into one flat string: text grown by `+=` is a tree of small strings
-  // that all live until the end, and the garbage collector then spent more than the writing.
-  let batch: string[] = [];
-  let count = 0;
-  const chainText = new Map<object, string>();
-  for (const facts of entries()) {
-    batch.push(count ? ',\n' : '[\n');
-    entryText(batch, facts, chainText);
-    if (++count % ENTRY_BATCH === 0) {
-      yield batch.join('');
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch.join('');
-  yield count ? '\n    ]' : '[]';
-  yield `${frame.slice(slot + JSON.stringify(ENTRIES_SLOT).length)}\n`;
+export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
+  const log = harLog(chains, options);
+  return { log: { ...log, entries: log.entries.map((e) => e.toJSON()) } };
 }
 
 /** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
 export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
-  let text = '';
-  for (const chunk of harChunks(chains, options)) text += chunk;
-  return text;
+  return `${JSON.stringify({ log: harLog(chains, options) }, null, 2)}\n`;
 }

@@ -108,13 +108,34 @@ export interface HeaderLike {
   value: string;
 }
 
+/**
+ * `sanitizeHeaders` for many messages (an export): what each header name asks for is worked out
+ * once, as the same names come back on most hops; `redact` may remember the URLs it redacted.
+ */
+export function headerSanitizer(
+  redact: (url: string) => string = redactUrl,
+): <T extends HeaderLike>(headers: readonly T[]) => T[] {
+  const actions = new Map<string, 'drop' | 'url' | 'refresh' | 'keep'>();
+  return <T extends HeaderLike>(headers: readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const h of headers) {
+      let action = actions.get(h.name);
+      if (action === undefined) {
+        const name = h.name.toLowerCase();
+        if (SENSITIVE_HEADERS.has(name)) action = 'drop';
+        else if (URL_HEADERS.has(name)) action = name === 'refresh' ? 'refresh' : 'url';
+        else action = 'keep';
+        actions.set(h.name, action);
+      }
+      if (action === 'keep') out.push(h);
+      else if (action === 'refresh') out.push({ ...h, value: redactHeaderUrl('refresh', h.value) });
+      else if (action === 'url') out.push({ ...h, value: redact(h.value) });
+    }
+    return out;
+  };
+}
+
 /** Drops credential headers and redacts URL-valued ones. */
 export function sanitizeHeaders<T extends HeaderLike>(headers: readonly T[]): T[] {
-  const out: T[] = [];
-  for (const h of headers) {
-    const name = h.name.toLowerCase();
-    if (SENSITIVE_HEADERS.has(name)) continue;
-    out.push(URL_HEADERS.has(name) ? { ...h, value: redactHeaderUrl(name, h.value) } : h);
-  }
-  return out;
+  return headerSanitizer()(headers);
 }

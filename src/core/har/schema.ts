@@ -19,8 +19,12 @@ export const CACHE_VERDICTS = [
   'not-applicable',
 ] as const;
 
+const HOP_KINDS = ['server', 'internal', 'client'] as const;
+const METHOD_CHANGE_KINDS = ['changed', 'kept', 'none'] as const;
+const CLIENT_REDIRECT_TYPES = ['meta-refresh', 'refresh-header', 'javascript'] as const;
+
 const MethodChangeSchema = z.object({
-  kind: z.enum(['changed', 'kept', 'none']),
+  kind: z.enum(METHOD_CHANGE_KINDS),
   from: z.string(),
   to: z.string(),
   bodyDropped: z.boolean(),
@@ -34,7 +38,7 @@ export const OutcomeSchema = z.union([
 ]);
 
 export const ClientRedirectSchema = z.object({
-  type: z.enum(['meta-refresh', 'refresh-header', 'javascript']),
+  type: z.enum(CLIENT_REDIRECT_TYPES),
   delaySeconds: z.optional(z.number().check(z.gte(0))),
   afterMs: z.number().check(z.gte(0)),
 });
@@ -53,7 +57,7 @@ const FIELDS = {
   chainId: z.string().check(z.minLength(1)),
   hopIndex: z.int().check(z.gte(0)),
   hopCount: z.int().check(z.gte(1)),
-  kind: z.enum(['server', 'internal', 'client']),
+  kind: z.enum(HOP_KINDS),
   internalReason: z.optional(z.string()),
   /** Conclusions, written for readers of the file; the import derives them again from the facts. */
   methodChange: z.optional(MethodChangeSchema),
@@ -98,3 +102,118 @@ export const HopscopeReadSchema = z.object({
   tabId: z.catch(z.int(), -1),
   frameId: z.catch(z.int(), 0),
 });
+
+export type HopscopeFields = z.output<typeof HopscopeReadSchema>;
+
+// ——— Reading without zod what the export writes ———
+//
+// A large file is thousands of `_hopscope` objects, all as the export wrote them, and zod spent
+// as long reading them as JSON.parse the whole file. `exactly` takes an object whose every field
+// has exactly the schema's type and copies it in the schema's key order (unknown keys dropped,
+// as zod drops them); anything else is left to HopscopeReadSchema, which knows the fallbacks.
+// tests/unit/har-schema.test.ts checks that both read the same.
+
+type Json = Record<string, unknown>;
+const BAD = Symbol('malformed');
+type Read<T> = T | typeof BAD;
+
+const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min = Number.NEGATIVE_INFINITY): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= min;
+const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
+const optional = <T>(v: unknown, read: (v: unknown) => Read<T>): Read<T | undefined> =>
+  v === undefined ? undefined : read(v);
+const string = (v: unknown): Read<string> => (typeof v === 'string' ? v : BAD);
+const boolean = (v: unknown): Read<boolean> => (typeof v === 'boolean' ? v : BAD);
+
+function methodChange(v: unknown): Read<NonNullable<HarHopscopeEntry['methodChange']>> {
+  if (!isJson(v) || !isOneOf(METHOD_CHANGE_KINDS, v.kind) || typeof v.bodyDropped !== 'boolean') return BAD;
+  if (typeof v.from !== 'string' || typeof v.to !== 'string' || typeof v.reason !== 'string') return BAD;
+  return { kind: v.kind, from: v.from, to: v.to, bodyDropped: v.bodyDropped, reason: v.reason };
+}
+
+function cache(v: unknown): Read<HarHopscopeEntry['cache']> {
+  if (!isJson(v) || !isOneOf(CACHE_VERDICTS, v.verdict) || typeof v.reason !== 'string') return BAD;
+  return { verdict: v.verdict, reason: v.reason };
+}
+
+function clientRedirect(v: unknown): Read<NonNullable<HarHopscopeEntry['clientRedirect']>> {
+  if (!isJson(v) || !isOneOf(CLIENT_REDIRECT_TYPES, v.type)) return BAD;
+  const { delaySeconds, afterMs } = v;
+  if (typeof afterMs !== 'number' || !(afterMs >= 0)) return BAD;
+  if (delaySeconds === undefined) return { type: v.type, afterMs };
+  if (typeof delaySeconds !== 'number' || !(delaySeconds >= 0)) return BAD;
+  return { type: v.type, delaySeconds, afterMs };
+}
+
+type FindingFields = z.output<typeof FindingSchema>;
+
+function finding(v: unknown): Read<FindingFields> {
+  if (!isJson(v) || !isOneOf(RULE_IDS, v.rule) || !isOneOf(SEVERITIES, v.severity)) return BAD;
+  if (!isInt(v.hop, 0) || typeof v.message !== 'string') return BAD;
+  const out: FindingFields = { rule: v.rule, severity: v.severity, hop: v.hop, message: v.message };
+  if (v.source === undefined) return out;
+  const { source } = v;
+  if (!isJson(source) || typeof source.title !== 'string' || typeof source.url !== 'string') return BAD;
+  out.source = { title: source.title, url: source.url };
+  return out;
+}
+
+function findings(v: unknown): Read<FindingFields[]> {
+  if (!Array.isArray(v)) return BAD;
+  const out: FindingFields[] = [];
+  for (const item of v) {
+    const f = finding(item);
+    if (f === BAD) return BAD;
+    out.push(f);
+  }
+  return out;
+}
+
+function outcome(v: unknown): Read<HarHopscopeEntry['chainOutcome']> {
+  if (!isJson(v)) return BAD;
+  if (v.state === 'pending') return { state: 'pending' };
+  if (v.state === 'completed') return isInt(v.statusCode) ? { state: 'completed', statusCode: v.statusCode } : BAD;
+  if (v.state !== 'error' || typeof v.error !== 'string') return BAD;
+  if (v.tooManyRedirects === undefined) return { state: 'error', error: v.error };
+  if (typeof v.tooManyRedirects !== 'boolean') return BAD;
+  return { state: 'error', error: v.error, tooManyRedirects: v.tooManyRedirects };
+}
+
+function exactly(v: Json): HopscopeFields | undefined {
+  const { chainId, hopIndex, tabId, frameId } = v;
+  if (typeof chainId !== 'string' || !chainId || !isInt(hopIndex, 0) || !isInt(tabId) || !isInt(frameId)) return;
+  // In the order of FIELDS, as zod writes them.
+  const read: Record<string, unknown> = {
+    hopCount: optional(v.hopCount, (x) => (isInt(x, 1) ? x : BAD)),
+    kind: optional(v.kind, (x) => (isOneOf(HOP_KINDS, x) ? x : BAD)),
+    internalReason: optional(v.internalReason, string),
+    methodChange: optional(v.methodChange, methodChange),
+    cache: optional(v.cache, cache),
+    crossOrigin: optional(v.crossOrigin, boolean),
+    downgrade: optional(v.downgrade, boolean),
+    repeatsHop: optional(v.repeatsHop, (x) => (isInt(x, 0) ? x : BAD)),
+    clientRedirect: optional(v.clientRedirect, clientRedirect),
+    inferred: optional(v.inferred, (x) => (x === true ? true : BAD)),
+    findings: optional(v.findings, findings),
+    chainOutcome: optional(v.chainOutcome, outcome),
+  };
+  const out: Json = { chainId, hopIndex };
+  for (const key in read) {
+    const value = read[key];
+    if (value === BAD) return;
+    if (value !== undefined) out[key] = value;
+  }
+  out.tabId = tabId;
+  out.frameId = frameId;
+  return out as HopscopeFields;
+}
+
+/** An entry's `_hopscope` as the import reads it (HopscopeReadSchema), or undefined if unusable. */
+export function readHopscope(raw: unknown): HopscopeFields | undefined {
+  if (raw === undefined) return undefined;
+  const fast = isJson(raw) ? exactly(raw) : undefined;
+  if (fast) return fast;
+  const read = HopscopeReadSchema.safeParse(raw);
+  return read.success ? read.data : undefined;
+}

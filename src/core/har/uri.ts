@@ -29,17 +29,23 @@ function percentEncode(text: string, safe: RegExp): string {
  * scheme (a relative Location) is returned as it is.
  */
 export function uriForHar(url: string): string {
+  return harUri(url).uri;
+}
+
+/** `uriForHar`, with the parsed URL when the URI is exactly its `href` (the common case). */
+export function harUri(url: string): { uri: string; parsed?: URL } {
   let text = url;
-  let parsed = true;
+  let parsed: URL | undefined;
   try {
-    text = new URL(url).href;
+    parsed = new URL(url);
+    text = parsed.href;
   } catch {
-    parsed = false;
+    parsed = undefined;
   }
   // The common case: a browser's URL with nothing to escape and at most one `#`, kept as it is.
-  if (parsed && text === url && URI_PLAIN.test(url)) return url;
+  if (parsed && text === url && URI_PLAIN.test(url)) return { uri: url, parsed };
   const m = /^([a-z][a-z0-9+.-]*:)(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(text);
-  if (!m) return url;
+  if (!m) return { uri: url };
   const [, scheme = '', authority, path = '', query, fragment] = m;
   let out = scheme;
   if (authority !== undefined) {
@@ -54,5 +60,5 @@ export function uriForHar(url: string): string {
   out += percentEncode(path, URI_SAFE.path);
   if (query !== undefined) out += `?${percentEncode(query.slice(1), URI_SAFE.query)}`;
   if (fragment !== undefined) out += `#${percentEncode(fragment.slice(1), URI_SAFE.query)}`;
-  return out;
+  return { uri: out };
 }

@@ -63,8 +63,8 @@ export function importHar(text: string, options: HarImportOptions = {}): HarImpo
     );
   }
 
-  const own = recs.filter((r) => r.entry._hopscope);
-  const others = recs.filter((r) => !r.entry._hopscope);
+  const own = recs.filter((r) => r.hopscope);
+  const others = recs.filter((r) => !r.hopscope);
   const chains = [...rebuildHopscopeChains(own, warnings), ...linkChains(others)];
   if (chains.length === 0) {
     warnings.push(

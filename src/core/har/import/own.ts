@@ -13,14 +13,14 @@ export const NOT_IN_HAR = 'not in HAR';
 export function rebuildHopscopeChains(recs: readonly Rec[], warnings: string[]): Chain[] {
   const groups = new Map<string, Rec[]>();
   for (const rec of recs) {
-    const id = (rec.entry._hopscope as HopscopeFields).chainId;
+    const id = (rec.hopscope as HopscopeFields).chainId;
     const group = groups.get(id);
     if (group) group.push(rec);
     else groups.set(id, [rec]);
   }
   const chains: Chain[] = [];
   for (const [id, group] of groups) {
-    const fields = (rec: Rec) => rec.entry._hopscope as HopscopeFields;
+    const fields = (rec: Rec) => rec.hopscope as HopscopeFields;
     group.sort((a, b) => fields(a).hopIndex - fields(b).hopIndex);
     const hops = group.map((rec) => ownHop(rec, fields(rec)));
     const first = fields(group[0] as Rec);

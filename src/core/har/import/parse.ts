@@ -11,7 +11,7 @@ import type { Header, Hop } from '../../model/chain.ts';
 import { plural, pluralWord } from '../../present/plural.ts';
 import { toHeaders } from '../../record/headers.ts';
 import { buildHop } from '../../record/hop.ts';
-import { HopscopeReadSchema } from '../schema.ts';
+import { type HopscopeFields, readHopscope } from '../schema.ts';
 
 /** A file the user picked cannot be imported; the message says why and what to do. */
 export class HarImportError extends Error {
@@ -56,7 +56,6 @@ const EntrySchema = z.object({
   _resourceType: optionalString,
   _requestId: z.catch(z.optional(z.union([z.string(), z.number()])), undefined),
   _initiator: z.optional(z.unknown()),
-  _hopscope: z.catch(z.optional(HopscopeReadSchema), undefined),
 });
 
 export const HarSchema = z.object({
@@ -68,11 +67,13 @@ export const HarSchema = z.object({
 });
 
 export type HarEntry = z.output<typeof EntrySchema>;
-export type HopscopeFields = z.output<typeof HopscopeReadSchema>;
+export type { HopscopeFields } from '../schema.ts';
 
 /** One usable entry. */
 export interface Rec {
   entry: HarEntry;
+  /** `_hopscope`, when the entry is one of Hopscope's own (HopscopeReadSchema). */
+  hopscope: HopscopeFields | undefined;
   /** Epoch ms of startedDateTime; NaN when unreadable. */
   start: number;
   /** Sort key: `start`, or the previous entry's key when unreadable. */
@@ -162,6 +163,7 @@ export function readEntries(raw: readonly unknown[], warnings: string[]): Rec[] 
     else lastKey = start;
     recs.push({
       entry,
+      hopscope: readHopscope((raw[i] as { _hopscope?: unknown })._hopscope),
       start,
       key: lastKey,
       requestHeaders: headerList(entry.request.headers),
@@ -192,8 +194,8 @@ function isHeaderList(v: unknown): v is Array<{ name: string; value: string }> {
 /**
  * An entry that EntrySchema would take as it is (every field present with its type; no
  * fallback needed), read without copying it: most files are all such entries, and copying every
- * entry and header of a large file cost more than parsing its JSON. Only `_hopscope` goes
- * through its schema. Anything else returns undefined and is read by EntrySchema.
+ * entry and header of a large file cost more than parsing its JSON. Anything else returns
+ * undefined and is read by EntrySchema. (`_hopscope` is read on its own: `readHopscope`.)
  */
 function wellFormed(raw: unknown): HarEntry | undefined {
   if (!isObject(raw)) return undefined;
@@ -211,12 +213,7 @@ function wellFormed(raw: unknown): HarEntry | undefined {
   }
   const id = raw._requestId;
   if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return undefined;
-  let hopscope: HopscopeFields | undefined;
-  if (raw._hopscope !== undefined) {
-    const read = HopscopeReadSchema.safeParse(raw._hopscope);
-    hopscope = read.success ? read.data : undefined;
-  }
-  return { ...raw, _hopscope: hopscope } as HarEntry;
+  return raw as HarEntry;
 }
 
 function entryProblem(issues: readonly z.core.$ZodIssue[]): string {
