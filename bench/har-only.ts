@@ -8,17 +8,13 @@
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import { chainsToHar, harText } from '../src/core/har/export.ts';
 import { importHar } from '../src/core/har/import/index.ts';
+import { median } from './report.ts';
 import { buildStore } from './synthetic.ts';
 
 const CHAINS = Number(process.env.HAR_CHAINS ?? 10_000);
 const RUNS = Number(process.env.HAR_RUNS ?? 5);
 const PART = process.env.HAR_PART ?? '';
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const fmt = (xs: number[]): string =>
   `×${median(xs).toFixed(2)} (×${Math.min(...xs).toFixed(2)} – ×${Math.max(...xs).toFixed(2)})`;
 

@@ -4,14 +4,12 @@
  * their output as printed, drawn as a terminal in Chromium. Run after `npm run build`:
  *   npx tsx tests/screenshots/trace-screenshot.ts
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { resolveBrowserPath } from '../../src/cli/browser.ts';
 import { browserArgsFor, startScenarioServer } from '../../src/scenarios/index.ts';
+import { runHopscope } from '../support/cli.ts';
 
-const bin = fileURLToPath(new URL('../../src/cli/hopscope.mjs', import.meta.url));
 const out = fileURLToPath(new URL('./trace.png', import.meta.url));
 const server = await startScenarioServer();
 const o = server.origin();
@@ -24,9 +22,7 @@ const shown: string[][] = [
 let text = '';
 try {
   for (const args of shown) {
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'trace', ...args, ...hidden]).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
-    );
+    const { stdout } = await runHopscope(['trace', ...args, ...hidden]);
     // The first URL of the HSTS pair only teaches the browser the host: its chain is left out.
     const chains = stdout.split(/\n(?=GET |POST )/);
     const kept =

@@ -29,8 +29,6 @@ import type { CheckRow, CheckSummary } from '../../core/check/types.ts';
 import { printable } from '../../core/present/text.ts';
 import type { Format } from './formats.ts';
 
-export { FORMATS, type Format, formatOfPath } from './formats.ts';
-
 export interface SinkOptions {
   format: Format;
   /** Where results go; standard output when absent. */

@@ -249,7 +249,6 @@ export class CheckPage {
     const blanksBefore = this.blanks;
     let navigationError: string | undefined;
     let timedOut: string | undefined;
-    let interrupted = false;
     // Asked of the worker now, answered once the chains have ended: usually before the load.
     const ending = this.browser.evaluate(chainsOfTab, {
       tabId: this.tabId,
@@ -262,7 +261,6 @@ export class CheckPage {
     } catch (error) {
       navigationError = netError(error);
       if (navigationError === 'timeout') timedOut = 'the page to load';
-      interrupted = /interrupted by another navigation to "about:blank"/.test(String(error));
     }
     // The page is probed while the chains are read: one round trip after the load, not two.
     const probing = navigationError ? Promise.resolve(undefined) : this.probe();
@@ -292,8 +290,9 @@ export class CheckPage {
       if (!ended) timedOut = 'a client-side redirect to finish';
       if (hopCount(chains) === before) break;
     }
-    // The tab went to about:blank by itself during the visit: not the page's doing but a reset's.
-    if (this.blanks !== blanksBefore) interrupted = true;
+    // The tab went to about:blank by itself during the visit (a late reset: it cut the goto short,
+    // "interrupted by another navigation to about:blank", or took the loaded page's place).
+    const interrupted = this.blanks !== blanksBefore;
     // Leave the tab empty when the page could still move on: a late refresh or script must not
     // run into the next visit. A page that cannot (no script, no refresh) stays until then.
     if (this.mayMove || !ended || timedOut) await this.reset();

@@ -14,6 +14,7 @@ import {
   type RuleSettings,
 } from '../analyze/index.ts';
 import type { Chain, Header } from '../model/chain.ts';
+import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
 import { headerSanitizer, redactUrl } from './redact.ts';
 import type { HarHopscopeEntry } from './schema.ts';
@@ -73,8 +74,6 @@ interface ExportWriter {
   redact(url: string): string;
   /** A message's headers, without credentials and with URL-valued ones redacted when sanitized. */
   headers(headers: readonly Header[]): HarHeader[];
-  /** `response.content.mimeType`: the Content-Type. */
-  mimeType(headers: readonly Header[]): string;
 }
 
 function exportWriter(sanitize: boolean): ExportWriter {
@@ -91,7 +90,6 @@ function exportWriter(sanitize: boolean): ExportWriter {
   };
   // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
   let last = { url: '', written: { uri: '', query: [] } as WrittenUrl };
-  const isContentType = new Map<string, boolean>();
   return {
     url(url) {
       if (url === last.url) return last.written;
@@ -106,17 +104,6 @@ function exportWriter(sanitize: boolean): ExportWriter {
     },
     redact,
     headers: sanitize ? headerSanitizer(redact) : (list) => list as Header[],
-    mimeType(headers) {
-      for (const h of headers) {
-        let content = isContentType.get(h.name);
-        if (content === undefined) {
-          content = h.name.toLowerCase() === 'content-type';
-          isContentType.set(h.name, content);
-        }
-        if (content) return h.value;
-      }
-      return 'x-unknown';
-    },
   };
 }
 
@@ -191,7 +178,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       httpVersion,
       cookies: [],
       headers: write.headers(hop.responseHeaders),
-      content: { size: 0, mimeType: write.mimeType(hop.responseHeaders) },
+      content: { size: 0, mimeType: getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown' },
       redirectURL: write.url(hop.redirectUrl).uri,
       headersSize: -1,
       bodySize: -1,
