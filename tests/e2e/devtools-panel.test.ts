@@ -101,15 +101,20 @@ describe('DevTools Redirects panel [tied to DevTools frontend internals; skips w
     const start = `${server.origin()}/chain/start`;
     await inspected.goto(start);
     expect(new URL(inspected.url()).pathname, 'the scenario chain did not reach its final page').toBe('/chain/final');
-    const rowText = await waitFor(`step 3: chain not found in the panel (${start})`, STEP_TIMEOUT, async () => {
-      const texts = await panel.evaluate<string[]>(
-        `[...document.querySelectorAll('[data-testid="chain-row"]')].map((row) => row.innerText)`,
-      );
-      const hit = texts.find((t) => t.includes(start));
-      if (hit) return hit;
-      const body = await panel.evaluate<string>('document.body.innerText');
-      throw new Error(`${texts.length} chain rows; panel text: ${JSON.stringify(body.slice(0, 300))}`);
-    });
+    const rowText = await waitFor(
+      `step 3: the chain's row not shown, or not to its end (${start})`,
+      STEP_TIMEOUT,
+      async () => {
+        const texts = await panel.evaluate<string[]>(
+          `[...document.querySelectorAll('[data-testid="chain-row"]')].map((row) => row.innerText)`,
+        );
+        // The row is shown as soon as the chain starts and grows hop by hop: wait for its end.
+        const hit = texts.find((t) => t.includes(start) && t.includes('/chain/final'));
+        if (hit) return hit;
+        const body = await panel.evaluate<string>('document.body.innerText');
+        throw new Error(`${texts.length} chain rows; panel text: ${JSON.stringify(body.slice(0, 300))}`);
+      },
+    );
     expect(rowText).toContain('/chain/final');
 
     // Step 4: selecting the row shows its six hops (301, 302, 303, 307, 308, 200).
