@@ -88,6 +88,13 @@ export const SCENARIOS: Scenario[] = [
       'The first page sets Strict-Transport-Security over https; after that, the http link is upgraded inside the browser (307 Internal Redirect, reason HSTS).',
     urls: (s) => [`${s.origin('sts.test', 'https')}/sts/set`, `${s.origin('sts.test', 'http')}/sts/page`],
   },
+  {
+    id: 'hsts-midchain',
+    title: 'HSTS in the middle of a chain',
+    explains:
+      'A server redirects to http:// of a host the browser knows for HSTS: the browser upgrades the redirect target itself (307 Internal Redirect, reason HSTS) before asking anyone.',
+    urls: (s) => [`${s.origin('sts.test', 'https')}/sts/set`, `${s.origin('a.test', 'http')}/sts/via`],
+  },
   // DevTools: http://up.example.com/ 307 Temporary Redirect (Non-Authoritative-Reason:
   // HttpsUpgrades) → https://up.example.com/ 200. webRequest sees only the https request.
   {

@@ -140,6 +140,8 @@ export const scenarioRoutes: Router = (x) => {
       return x.finalPage('HSTS header set', '', { 'Strict-Transport-Security': 'max-age=3600' });
     case '/sts/page':
       return x.finalPage(`HSTS header: page over ${scheme}`);
+    case '/sts/via':
+      return x.redirect(302, `http://sts.test:${port}/sts/page`);
     case '/loop/a':
       return x.redirect(302, '/loop/b');
     case '/loop/b':

@@ -16,7 +16,11 @@ interface DemoHar {
   log: {
     browser?: { name: string; version: string };
     _hopscope?: { httpsUpgrades: boolean };
-    entries: Array<{ request: { url: string }; _hopscope: { internalReason?: string; inferred?: boolean } }>;
+    entries: Array<{
+      request: { url: string };
+      response: { status: number; redirectURL: string };
+      _hopscope: { internalReason?: string; inferred?: boolean };
+    }>;
   };
 }
 
@@ -62,5 +66,15 @@ it('traces every scenario with HTTPS-Upgrades on and shows the inferred hops', a
   expect(doc.log.browser?.version).toMatch(/^\d+\./);
   const inferred = doc.log.entries.filter((e) => e._hopscope.inferred);
   expect(inferred.length).toBeGreaterThanOrEqual(3);
-  expect(inferred.every((e) => e._hopscope.internalReason === 'HttpsUpgrades')).toBe(true);
+  // HTTPS-Upgrades' hops, and the HSTS upgrade of a redirect's target (hsts-midchain).
+  expect(new Set(inferred.map((e) => e._hopscope.internalReason))).toEqual(new Set(['HttpsUpgrades', 'HSTS']));
+  const hsts = inferred.filter((e) => e._hopscope.internalReason === 'HSTS');
+  expect(hsts.map((e) => [new URL(e.request.url).pathname, e.response.status, e.response.redirectURL])).toEqual([
+    ['/sts/page', 307, e2eHttps(hsts[0]?.request.url)],
+  ]);
 }, 180_000);
+
+/** The https URL of an http one, port kept: where an HSTS upgrade leads. */
+function e2eHttps(url: string | undefined): string {
+  return (url ?? '').replace(/^http:/, 'https:');
+}

@@ -84,6 +84,12 @@ const STEPS: Record<string, { step: Step; port?: number }> = {
       (s) => `${s.origin('sts.test', 'http')}/sts/page`,
     ),
   },
+  'hsts-midchain': {
+    step: visit(
+      (s) => `${s.origin('sts.test', 'https')}/sts/set`,
+      (s) => `${s.origin('a.test', 'http')}/sts/via`,
+    ),
+  },
   loop: { step: visitFailing((s) => `${s.origin()}/loop/a`, 'net::ERR_TOO_MANY_REDIRECTS') },
   downgrade: { step: visit((s) => `${s.origin('secure.test', 'https')}/downgrade`) },
   'cross-host': { step: visit((s) => `${s.origin('a.test')}/hop`) },

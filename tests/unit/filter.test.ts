@@ -134,6 +134,7 @@ describe('matchesChain on recorded chains', () => {
         'cache-308#2',
         'chain-3xx',
         'hsts-header#2',
+        'hsts-midchain#2',
         'post-307',
         'post-308',
         'hsts-preload-synthetic',
@@ -159,8 +160,8 @@ describe('matchesChain on recorded chains', () => {
   });
 
   it.each([
-    ['is:internal', ['hsts-header#2', 'hsts-preload-synthetic']],
-    ['is:hsts', ['hsts-header#2', 'hsts-preload-synthetic']],
+    ['is:internal', ['hsts-header#2', 'hsts-midchain#2', 'hsts-preload-synthetic']],
+    ['is:hsts', ['hsts-header#2', 'hsts-midchain#2', 'hsts-preload-synthetic']],
     ['is:cached', ['cache-301#2', 'cache-307-max-age#2', 'cache-308#2']],
     ['is:loop', ['loop']],
     // A finding of severity error: the chain ends in an error (unreachable), loops, or downgrades.
@@ -175,16 +176,17 @@ describe('matchesChain on recorded chains', () => {
         'cache-308#1',
         'cache-308#2',
         'hsts-header#2',
+        'hsts-midchain#2',
         'post-308',
         'hsts-preload-synthetic',
       ],
     ],
     ['is:downgrade', ['downgrade']],
-    ['is:cross-origin', ['cross-host', 'downgrade', 'pending-after-redirect']],
+    ['is:cross-origin', ['cross-host', 'downgrade', 'hsts-midchain#2', 'pending-after-redirect']],
     ['is:pending', ['pending-after-redirect']],
     ['hops:>3', ['chain-3xx', 'loop']],
     ['hops:>=20', ['loop']],
-    ['hops:1 -is:error -is:pending', ['burst-small#1', 'hsts-header#1', 'hsts-preload', 'ok']],
+    ['hops:1 -is:error -is:pending', ['burst-small#1', 'hsts-header#1', 'hsts-midchain#1', 'hsts-preload', 'ok']],
   ])('%s', (query, expected) => {
     expect(matching(query)).toEqual(expected);
   });
@@ -202,10 +204,17 @@ describe('matchesChain on recorded chains', () => {
       'downgrade',
       'hsts-header#1',
       'hsts-header#2',
+      'hsts-midchain#1',
+      'hsts-midchain#2',
       'pending-after-redirect',
     ]);
     expect(matching('host:dev')).toEqual(['hsts-preload', 'hsts-preload-synthetic']);
-    expect(matching('host:.sts.test')).toEqual(['hsts-header#1', 'hsts-header#2']);
+    expect(matching('host:.sts.test')).toEqual([
+      'hsts-header#1',
+      'hsts-header#2',
+      'hsts-midchain#1',
+      'hsts-midchain#2',
+    ]);
     expect(matching('host:ts.test')).toEqual([]);
     expect(matching('host:localhost').length).toBeGreaterThan(10);
   });

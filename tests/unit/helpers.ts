@@ -20,6 +20,7 @@ export const FIXTURES = [
   'cross-host',
   'downgrade',
   'hsts-header',
+  'hsts-midchain',
   'hsts-preload',
   'loop',
   'ok',

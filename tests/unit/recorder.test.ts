@@ -202,6 +202,52 @@ describe('recorded fixtures: what the user sees, hop by hop', () => {
     }
   });
 
+  it('hsts-midchain: a redirect to an HSTS host over http gets the upgrade webRequest hides, inferred', () => {
+    const chains = chainsOf('hsts-midchain');
+    const chain = chains.find((c) => hopAt(c, 0).url === 'http://a.test:47801/sts/via') as Chain;
+    // Chromium 156: onBeforeRequest names http://sts.test, onBeforeSendHeaders on name https://.
+    expect(chain.hops.map((h) => `${h.statusCode} ${h.url}`)).toEqual([
+      '302 http://a.test:47801/sts/via',
+      '307 http://sts.test:47801/sts/page',
+      '200 https://sts.test:47801/sts/page',
+    ]);
+    const hsts = hopAt(chain, 1);
+    expect(hsts).toMatchObject({
+      statusText: 'Internal Redirect',
+      kind: 'internal',
+      internalReason: 'HSTS',
+      inferred: true,
+      method: 'GET',
+      redirectUrl: 'https://sts.test:47801/sts/page',
+      fromCache: false,
+    });
+    expect(hsts.ip).toBeUndefined();
+    // The upgrade lasts from the http request's start to the https request's first event.
+    expect(hsts.startTime).toBeLessThanOrEqual(hsts.endTime);
+    expect(hopAt(chain, 2).startTime).toBe(hsts.endTime);
+    expect(hopAt(chain, 2)).toMatchObject({ kind: 'server', ip: '127.0.0.1' });
+    expect(chain.outcome.state).toBe('completed');
+    expect(chain.summary).toMatchObject({ redirects: 2, internal: true, downgrade: false });
+  });
+
+  it('hsts-midchain: nothing is inferred when the next event names another host, port or path', () => {
+    for (const other of [
+      'https://sts.test:47802/sts/page',
+      'https://other.test:47801/sts/page',
+      'https://sts.test:47801/sts/other',
+      'http://sts.test:47801/sts/page?x',
+    ]) {
+      const events = loadFixture('hsts-midchain').map((e) =>
+        e.details.url === 'https://sts.test:47801/sts/page' ? { ...e, details: { ...e.details, url: other } } : e,
+      ) as RequestEvent[];
+      const chain = chainsOf(events).find((c) => hopAt(c, 0).url === 'http://a.test:47801/sts/via') as Chain;
+      expect(
+        chain.hops.some((h) => h.inferred),
+        other,
+      ).toBe(false);
+    }
+  });
+
   it('hsts-header: the upgrade is an internal 307 hop without ip, not cacheable, port kept', () => {
     const chains = chainsOf('hsts-header');
     // /sts/set (sets the header) and /sts/page (upgraded); the favicons are not chains.

@@ -15,7 +15,15 @@ import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent,
 import { toHeaders } from './headers.ts';
 import { buildHop, capHops } from './hop.ts';
 import type { ChainStore } from './store.ts';
-import { FALLBACK_WINDOW_MS, isUpgradeOf, markFallback, type Navigations, upgradeHop } from './upgrades.ts';
+import {
+  FALLBACK_WINDOW_MS,
+  HSTS,
+  isHstsUpgradeOf,
+  isUpgradeOf,
+  markFallback,
+  type Navigations,
+  upgradeHop,
+} from './upgrades.ts';
 
 /**
  * Most requests tracked while under way without a chain (not redirected so far), and most
@@ -79,6 +87,7 @@ export class RequestTracker {
   handle(e: RequestEvent): void {
     if (ignoredUntilEnd(this.evictedUnderWay, e) || ignoredUntilEnd(this.closedUnderWay, e)) return;
     const d = e.details;
+    if (e.event !== 'onBeforeRequest') this.upgradedUnderWay(d);
     switch (e.event) {
       case 'onBeforeRequest':
         this.onBeforeRequest(e.details);
@@ -213,6 +222,22 @@ export class RequestTracker {
     this.chainOf.set(d.requestId, failed.id);
     this.store.touch(failed);
     return true;
+  }
+
+  /**
+   * The request under way began at http://X and its later events name https://X, with no
+   * redirect between: the browser upgraded it by HSTS without telling extensions (a redirect to
+   * an HSTS host's http URL, Chromium 156). The upgrade becomes a hop of its own, inferred.
+   */
+  private upgradedUnderWay(d: { requestId: string; url: string; timeStamp: number }): void {
+    const id = this.chainOf.get(d.requestId);
+    const chain = id ? this.store.get(id) : undefined;
+    const p = chain?.pending;
+    if (!chain || !p || p.url === d.url || !isHstsUpgradeOf(p.url, d.url)) return;
+    chain.hops.push(upgradeHop(p.url, d.url, p.method, p.startTime, d.timeStamp, HSTS));
+    capHops(chain.hops, this.maxHops);
+    chain.pending = { url: d.url, method: p.method, startTime: d.timeStamp, requestHeaders: [] };
+    this.store.touch(chain);
   }
 
   /** The request under way of a tracked request, touching its chain (its headers will change). */

@@ -9,14 +9,23 @@
  * - fallback: the https attempt fails, and the same tab requests http://X afresh before any
  *   page commits: the browser fell back to http (the failed attempt becomes the hop back).
  * The hops made here carry `inferred: true`.
+ *
+ * HSTS hides a hop the same way in one place (Chromium 156, verified): a redirect to http:// of
+ * a host the browser knows for HSTS gets its onBeforeRequest at http://, then the same request's
+ * next events (onBeforeSendHeaders on) name https://, with no `307 Internal Redirect` between
+ * as at the start of a navigation. DevTools shows that hop as a copy of the redirect before it
+ * (its status, no remote address). HTTPS-Upgrades' mid-chain upgrade starts at https instead.
  */
 import type { Hop } from '../model/chain.ts';
 import { parseUrl, resourceKey } from '../model/url.ts';
 import type { NavigationDetails } from './events.ts';
 
 export const HTTPS_UPGRADES = 'HttpsUpgrades';
+export const HSTS = 'HSTS';
 /** How DevTools shows the browser's own upgrade (and its fallback). */
 const STATUS = { httpVersion: '', statusCode: 307, statusText: 'Temporary Redirect' } as const;
+/** How Chromium reports its HSTS upgrade where it does report it (at the start of a navigation). */
+const HSTS_STATUS = { httpVersion: '', statusCode: 307, statusText: 'Internal Redirect' } as const;
 /** The longest a fallback request can follow the failed https attempt and still be its retry. */
 export const FALLBACK_WINDOW_MS = 10_000;
 
@@ -35,24 +44,48 @@ export function isUpgradeOf(http: string, https: string): boolean {
   return twin !== undefined && twin === resourceKey(https);
 }
 
-/** The hop Chrome made to upgrade `http` to `https`, which webRequest did not report. */
-export function upgradeHop(http: string, https: string, method: string, startTime: number, endTime: number): Hop {
+/**
+ * Whether `https` is `http` upgraded by HSTS: same host, path and query, the port kept (an
+ * explicit one stays; the default one stays the default).
+ */
+export function isHstsUpgradeOf(http: string, https: string): boolean {
+  const from = parseUrl(http);
+  const to = parseUrl(https);
+  return (
+    from?.protocol === 'http:' &&
+    to?.protocol === 'https:' &&
+    from.port === to.port &&
+    from.hostname === to.hostname &&
+    from.pathname === to.pathname &&
+    from.search === to.search
+  );
+}
+
+/** The hop the browser made to upgrade `http` to `https`, which webRequest did not report. */
+export function upgradeHop(
+  http: string,
+  https: string,
+  method: string,
+  startTime: number,
+  endTime: number,
+  reason: typeof HSTS | typeof HTTPS_UPGRADES = HTTPS_UPGRADES,
+): Hop {
   return {
     url: http,
     method,
-    ...STATUS,
+    ...(reason === HSTS ? HSTS_STATUS : STATUS),
     requestHeaders: [],
-    // What DevTools shows on this hop (the browser's own, no server sent them).
+    // What the browser shows on this hop (its own, no server sent them).
     responseHeaders: [
       { name: 'Location', value: https },
-      { name: 'Non-Authoritative-Reason', value: HTTPS_UPGRADES },
+      { name: 'Non-Authoritative-Reason', value: reason },
     ],
     redirectUrl: https,
     fromCache: false,
     startTime,
     endTime: Math.max(startTime, endTime),
     kind: 'internal',
-    internalReason: HTTPS_UPGRADES,
+    internalReason: reason,
     inferred: true,
   };
 }

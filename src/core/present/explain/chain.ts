@@ -19,7 +19,7 @@ import { statusName } from './status.ts';
 function internalShort(hop: Hop): string {
   switch (hop.internalReason) {
     case 'HSTS':
-      return 'the browser upgraded to https itself (HSTS); the server was not contacted';
+      return `the browser upgraded to https itself (HSTS); the server was not contacted${hop.inferred ? '; a hop extensions are not told of: inferred' : ''}`;
     case 'WebRequest API':
     case 'Delegate':
       return 'an extension or declarativeNetRequest rule redirected it';

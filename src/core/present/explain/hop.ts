@@ -28,7 +28,13 @@ function shortTarget(hop: Hop): string {
  * Firefox's webRequest reports a redirect with status 0, no status line and no headers; the
  * Firefox adapter turns it into the 307 DevTools shows.
  */
-export function hstsEvidence(chain: Pick<Chain, 'browser'>, hop: Pick<Hop, 'statusCode' | 'statusText'>): string {
+export function hstsEvidence(
+  chain: Pick<Chain, 'browser'>,
+  hop: Pick<Hop, 'statusCode' | 'statusText' | 'inferred'>,
+): string {
+  if (hop.inferred) {
+    return `${upperFirst(browserLabel(chain.browser))} did not tell extensions of this hop: the redirect to http:// was followed straight at https:// by the same request. Hopscope inferred it and shows it as the 307 "Internal Redirect" the browser reports for an HSTS upgrade at the start of a navigation; DevTools shows it as a copy of the redirect before it (that status again, no remote address).`;
+  }
   if (chain.browser === 'firefox') {
     return 'Firefox reported it to extensions as a redirect with status 0, no status line and no headers (no Non-Authoritative-Reason); Hopscope shows it as the 307 DevTools shows.';
   }
