@@ -18,14 +18,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { launchWithExtension } from '../src/cli/browser.ts';
 import { defaultConcurrency, runCheck } from '../src/cli/check/command.ts';
 import type { HeavyServer } from './heavy-server.ts';
 import { launchPlain, log, sleep } from './page-load.ts';
-import { type Result, summarize } from './report.ts';
+import { nodeGc, type Result, summarize } from './report.ts';
 import { attachToWorker } from './worker-cdp.ts';
 
 const SOURCES = Number(process.env.BENCH_CHECK_SOURCES ?? 1000);
@@ -170,12 +168,6 @@ function memoryNow(): { node: number; browser: number } {
       .filter((pid) => !/curl|sh$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()))
       .reduce((sum, pid) => sum + pss(pid), 0),
   };
-}
-
-/** Node's own gc(), without starting node with --expose-gc. */
-function nodeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import { chainsToHar, harText } from '../src/core/har/export.ts';
 import { importHar } from '../src/core/har/import/index.ts';
-import { median } from './report.ts';
+import { median, nodeGc } from './report.ts';
 import { buildStore } from './synthetic.ts';
 
 const CHAINS = Number(process.env.HAR_CHAINS ?? 10_000);
@@ -30,14 +30,18 @@ const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+// Each step starts on a collected heap: it pays for its own garbage, not for the step before.
+const gc = nodeGc();
 for (let run = 0; run < RUNS; run++) {
   if (PART !== 'import') {
+    gc();
     let t = performance.now();
     let c = cpu();
     const out = harText(chains, { includeSensitive: false });
     out.charCodeAt(out.length >> 1);
     const exportMs = performance.now() - t;
     const exportCpuMs = cpu() - c;
+    gc();
     t = performance.now();
     c = cpu();
     const plain = `${JSON.stringify(object, null, 2)}\n`;
@@ -51,11 +55,13 @@ for (let run = 0; run < RUNS; run++) {
     );
   }
   if (PART !== 'export') {
+    gc();
     let t = performance.now();
     let c = cpu();
     JSON.parse(text);
     const parseMs = performance.now() - t;
     const parseCpuMs = cpu() - c;
+    gc();
     t = performance.now();
     c = cpu();
     const imported = importHar(text, { source: 'bench.har' });

@@ -1,4 +1,6 @@
 /** Medians, the results table and bench/results.json. */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface Result {
   figure: string;
@@ -101,4 +103,10 @@ export function withReadmeBlock(readme: string, block: string): string {
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) throw new Error('README.md has no bench results markers');
   return `${readme.slice(0, start)}${block}${readme.slice(end + README_END.length)}`;
+}
+
+/** Node's own gc(), without starting node with --expose-gc. */
+export function nodeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }

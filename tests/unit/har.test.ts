@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
@@ -288,5 +289,21 @@ describe('sanitizing', () => {
     const before = JSON.stringify(chain);
     chainsToHar([chain]);
     expect(JSON.stringify(chain)).toBe(before);
+  });
+});
+
+describe('queryString', () => {
+  it('lists the parameters as URLSearchParams reads them, for any query (fast path or not)', () => {
+    const part = fc.stringMatching(/^[a-z0-9=&%+;._~!$'()*,:@/?-]{0,12}$/);
+    fc.assert(
+      fc.property(part, fc.boolean(), (query, sensitive) => {
+        const url = new URL(`https://q.test/p?${query}`).href;
+        const chain = onlyChain(requestEvents({ requestId: 'q', hops: [{ url }] }));
+        const [entry] = entries(chainsToHar([chain], { includeSensitive: sensitive }));
+        const written = new URL(entry?.request.url ?? '');
+        expect(entry?.request.queryString).toEqual([...written.searchParams].map(([name, value]) => ({ name, value })));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

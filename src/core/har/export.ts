@@ -46,7 +46,20 @@ export type HopscopeHarEntry = Entry & {
 /** The query parameters of a URI; `parsed`, when given, is that URI parsed. */
 function queryString(uri: string, parsed?: URL): QueryString[] {
   // No query, no parameters: most hops, and parsing the URL is the dearest step of an entry.
-  if (!uri.includes('?')) return [];
+  const q = uri.indexOf('?');
+  if (q < 0) return [];
+  const hash = uri.indexOf('#', q);
+  const query = uri.slice(q + 1, hash < 0 ? undefined : hash);
+  // Nothing to decode (no %XX, no + for a space): the pairs as they are, as URLSearchParams reads them.
+  if (parsed && !query.includes('%') && !query.includes('+')) {
+    const out: QueryString[] = [];
+    for (const pair of query.split('&')) {
+      if (!pair) continue;
+      const eq = pair.indexOf('=');
+      out.push(eq < 0 ? { name: pair, value: '' } : { name: pair.slice(0, eq), value: pair.slice(eq + 1) });
+    }
+    return out;
+  }
   try {
     const out: QueryString[] = [];
     for (const [name, value] of (parsed ?? new URL(uri)).searchParams) out.push({ name, value });
@@ -89,17 +102,19 @@ function exportWriter(sanitize: boolean): ExportWriter {
     return out;
   };
   // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
-  let last = { url: '', written: { uri: '', query: [] } as WrittenUrl };
+  let lastUrl = '';
+  let lastWritten: WrittenUrl = { uri: '', query: [] };
   return {
     url(url) {
-      if (url === last.url) return last.written;
+      if (url === lastUrl) return lastWritten;
       let written = urls.get(url);
       if (written === undefined) {
         const { uri, parsed } = harUri(redact(url));
         written = { uri, query: queryString(uri, parsed) };
         urls.set(url, written);
       }
-      last = { url, written };
+      lastUrl = url;
+      lastWritten = written;
       return written;
     },
     redact,

@@ -85,13 +85,18 @@ export function redactUrl(url: string, how: Redaction = DEFAULT_REDACTION): stri
     query = `?${redactPairs(rest.slice(q + 1), how)}`;
     rest = rest.slice(0, q);
   }
-  rest = rest.replace(/;(jsessionid|phpsessid|sid|sessionid)=([^/;?#]*)/gi, (_m, name: string, value: string) =>
-    how.isSecret(name) ? `;${name}=${how.replace(value, name)}` : `;${name}=${value}`,
-  );
-  rest = rest.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):([^/@]*)@/i,
-    (_m, user: string, password: string) => `${user}:${how.replace(password, 'password')}@`,
-  );
+  // Most URLs have neither path parameters nor a user: no pattern to run over them.
+  if (rest.includes(';')) {
+    rest = rest.replace(/;(jsessionid|phpsessid|sid|sessionid)=([^/;?#]*)/gi, (_m, name: string, value: string) =>
+      how.isSecret(name) ? `;${name}=${how.replace(value, name)}` : `;${name}=${value}`,
+    );
+  }
+  if (rest.includes('@')) {
+    rest = rest.replace(
+      /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):([^/@]*)@/i,
+      (_m, user: string, password: string) => `${user}:${how.replace(password, 'password')}@`,
+    );
+  }
   return rest + query + fragment;
 }
 
