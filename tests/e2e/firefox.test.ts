@@ -104,6 +104,17 @@ describe('recording in Firefox', () => {
     expect(e2e.server.hits('/sts/page')).toBe(1);
   });
 
+  it('records the HSTS upgrade of a redirect target as Firefox reports it (not inferred, unlike Chromium)', async () => {
+    await e2e.visit(`${e2e.server.origin('sts.test', 'https')}/sts/set`);
+    const [chain] = await e2e.visit(`${e2e.server.origin('a.test', 'http')}/sts/via`);
+    expect(hopRows(chain).map((h) => [h.status, h.kind, h.url])).toEqual([
+      [302, 'server', `${e2e.server.origin('a.test', 'http')}/sts/via`],
+      [307, 'internal:HSTS', `${e2e.server.origin('sts.test', 'http')}/sts/page`],
+      [200, 'server', `${e2e.server.origin('sts.test', 'https')}/sts/page`],
+    ]);
+    expect(chain?.hops[1]?.inferred).toBeUndefined();
+  });
+
   it('reports a redirect loop as Firefox giving up after 20 redirects', async () => {
     const [chain] = await e2e.visit(`${o}/loop/a`);
     expect(chain?.outcome).toEqual({ state: 'error', error: 'NS_ERROR_REDIRECT_LOOP', tooManyRedirects: true });
@@ -194,6 +205,8 @@ describe('the panel page as a tab in Firefox', () => {
   const rowTexts = () => panel.$$eval('[data-testid="chain-row"]', (rows) => rows.map((r) => r.textContent ?? ''));
 
   it('lists a tab’s chains with statuses and badges, and explains the selected hop', async () => {
+    // Earlier tests' chains also end at https://sts.test/sts/page: this tab's are the new ones.
+    const before = new Set((await e2e.browser.chains()).map((c) => c.id));
     const browsed = await e2e.newPage();
     await browsed.goto(`${o}/chain/start`);
     // Firefox's HSTS upgrade can reach WebDriver BiDi as a second navigation: the navigate
@@ -202,10 +215,13 @@ describe('the panel page as a tab in Firefox', () => {
     await browsed.goto(`${e2e.server.origin('sts.test', 'http')}/sts/page`).catch((error: unknown) => {
       if (!/interrupted an unfinished navigation/.test(String(error))) throw error;
     });
-    const chains = await e2e.waitForChains((all) =>
-      all.some((c) => c.hops.at(-1)?.url === `${e2e.server.origin('sts.test', 'https')}/sts/page` && c.tabId > 0),
-    );
-    const tabId = chains.filter((c) => c.hops.at(-1)?.url.endsWith('/sts/page')).at(-1)?.tabId;
+    const upgraded = (c: Chain) =>
+      !before.has(c.id) &&
+      c.hops[0]?.url === `${e2e.server.origin('sts.test', 'http')}/sts/page` &&
+      c.hops.at(-1)?.url === `${e2e.server.origin('sts.test', 'https')}/sts/page` &&
+      c.tabId > 0;
+    const chains = await e2e.waitForChains((all) => all.some(upgraded));
+    const tabId = chains.filter(upgraded).at(-1)?.tabId;
     panel = await e2e.browser.openExtensionPage(`/extension/panel.html?tabId=${tabId}`);
     // Like DevTools, the panel shows the current page's journey unless the log is preserved.
     await panel.waitForSelector('label input[type="checkbox"]');
