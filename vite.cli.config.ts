@@ -9,6 +9,9 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   publicDir: false,
+  // Small packages of many modules go into the bundle: Node resolves and loads each module of a
+  // package on its own (zod alone: ~65 ms at every start of the command).
+  ssr: { noExternal: ['zod', 'commander', 'stream-json', 'stream-chain'] },
   build: {
     ssr: 'src/cli/main.ts',
     outDir: 'dist-cli',

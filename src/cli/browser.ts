@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 // Types only: playwright-core takes ~0.3 s to load, and only commands that start a browser need it.
-import type { BrowserContext, Worker } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import type { Chain } from '../core/model/chain.ts';
 import type { WorkerApi } from '../shared/worker-api.ts';
 import { playwrightTab, type VisitTab } from './tabs.ts';
@@ -329,6 +329,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   await evaluate(async () => {
     await globalThis.hopscope?.ready();
   });
+  let initial: Page | undefined = context.pages()[0];
   const parsed = parseBrowserVersion(versionOutput);
   const browser = {
     name: parsed?.name ?? 'Chromium',
@@ -354,7 +355,14 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
         if (!globalThis.hopscope) throw new Error('the Hopscope service worker is not ready');
         return globalThis.hopscope.stats();
       }),
-    newTab: async () => playwrightTab(await context.newPage()),
+    newTab: async () => {
+      // The first tab is the one the browser opened with (about:blank, not recorded): a new
+      // page costs a round trip to the browser (~100 ms of `hopscope trace`'s start).
+      const page =
+        initial && !initial.isClosed() && initial.url() === 'about:blank' ? initial : await context.newPage();
+      initial = undefined;
+      return playwrightTab(page);
+    },
     close,
   };
 }

@@ -184,8 +184,11 @@ async function visit(
     clientRedirects: Math.max(0, events.navigations - 1),
   });
 
-  const known = new Set(((await bounded(browser.chains(), remaining())) ?? []).map((c) => c.id));
-  const page: VisitTab | undefined = await bounded(browser.newTab(), remaining());
+  const [before, page] = await Promise.all([
+    bounded(browser.chains(), remaining()),
+    bounded(browser.newTab(), remaining()) as Promise<VisitTab | undefined>,
+  ]);
+  const known = new Set((before ?? []).map((c) => c.id));
   if (!page) return { target, chains: [], gaveUp: gaveUpOn('load', target.url) };
 
   let wake = () => {};
