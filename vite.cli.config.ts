@@ -1,8 +1,9 @@
 /**
  * The `hopscope` command, compiled: src/cli/main.ts and everything it imports (every command
  * under src/cli, and the core) into dist-cli/, run by plain Node with no TypeScript at run time.
- * Packages stay outside the bundle (an SSR build leaves node_modules to Node): playwright-core is
- * loaded only by the commands that start a browser.
+ * Packages stay outside the bundle (an SSR build leaves node_modules to Node) but for the small
+ * ones of many modules named in `ssr.noExternal`: playwright-core is loaded only by the commands
+ * that start a browser.
  */
 import { cpSync } from 'node:fs';
 import { defineConfig } from 'vite';
