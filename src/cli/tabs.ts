@@ -67,7 +67,9 @@ const fillAndSubmit = ({ action, method, fields }: { action: string; method: str
     input.value = value;
     form.append(input);
   }
-  form.submit();
+  // After this script has answered: a navigation that commits first would destroy the context
+  // the answer comes back from ("Execution context was destroyed").
+  setTimeout(() => form.submit(), 0);
 };
 
 const BLANK_FORM = '<form method="post" enctype="application/x-www-form-urlencoded"></form>';

@@ -41,7 +41,7 @@ async function postForm(url: string, body: Record<string, string>): Promise<Chai
           input.value = value;
           form.append(input);
         }
-        form.submit();
+        setTimeout(() => form.submit(), 0); // once evaluate has answered
       },
       { url, body },
     ),

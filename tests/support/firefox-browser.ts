@@ -70,7 +70,7 @@ export async function startFirefoxE2E(): Promise<FirefoxE2E> {
                 input.value = value;
                 form.append(input);
               }
-              form.submit();
+              setTimeout(() => form.submit(), 0); // once evaluate has answered
             },
             url,
             body,
