@@ -317,7 +317,14 @@ describe('service worker stopped the way browsers stop it', () => {
   });
 });
 
-/** Polls the snapshot of a tab (or all) until the verdict is clean or stops changing. */
+/**
+ * How long a verdict that is not clean must stay the same before it is final: a worker started
+ * again after a stop may still be reading its chains back and replaying what it journalled (on a
+ * loaded machine well over one 300 ms poll), and the events it was handed meanwhile come after.
+ */
+const STABLE_MS = 2_000;
+
+/** Polls the snapshot of a tab (or all) until the verdict is clean or has stopped changing. */
 async function settle(
   reader: Page,
   check: (chains: Chain[]) => Verdict,
@@ -326,11 +333,15 @@ async function settle(
 ): Promise<Verdict> {
   let verdict: Verdict = { broken: [], incomplete: [] };
   let last = '';
+  let since = Date.now();
   for (let i = 0; i < tries; i++) {
     verdict = check((await snapshotViaPort(reader, { tabId })).chains);
     const now = JSON.stringify(verdict);
-    if ((!verdict.incomplete.length && !verdict.broken.length) || now === last) break;
-    last = now;
+    if (!verdict.incomplete.length && !verdict.broken.length) break;
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= STABLE_MS) break;
     await sleep(300);
   }
   return verdict;
