@@ -33,8 +33,6 @@ import {
 } from './register.ts';
 import { type ResumeState, readResume, trimForAppend } from './resume.ts';
 
-export { type CheckOptions, defaultConcurrency } from './register.ts';
-
 export interface CheckIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };

@@ -391,16 +391,7 @@ const searchTexts = new WeakMap<Chain, string>();
 export function chainSearchText(chain: Chain): string {
   let text = searchTexts.get(chain);
   if (text === undefined) {
-    const urls: string[] = [];
-    const hops = chain.hops;
-    for (let i = 0; i < hops.length; i++) {
-      const hop = hops[i] as Hop;
-      urls.push(hop.url);
-      // A redirect target is normally the next hop's URL, already there.
-      if (hop.redirectUrl && hop.redirectUrl !== hops[i + 1]?.url) urls.push(hop.redirectUrl);
-    }
-    if (chain.pending !== undefined) urls.push(chain.pending.url);
-    const joined = urls.join('\n');
+    const joined = chainUrls(chain).join('\n');
     text = NOT_ASCII.test(joined) ? joined.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : joined.toLowerCase();
     searchTexts.set(chain, text);
   }
@@ -413,13 +404,21 @@ export function chainSearchText(chain: Chain): string {
  */
 function chainHasWord(chain: Chain, word: Word, text: string | undefined): boolean {
   if (word.plain !== undefined) return (text ?? chainSearchText(chain)).includes(word.plain);
+  return chainUrls(chain).some((url) => word.search.test(url));
+}
+
+/** The URLs a chain is searched by: each hop's, its redirect target when not the next hop's, the request under way. */
+function chainUrls(chain: Chain): string[] {
+  const urls: string[] = [];
   const hops = chain.hops;
   for (let i = 0; i < hops.length; i++) {
     const hop = hops[i] as Hop;
-    if (word.search.test(hop.url)) return true;
-    if (hop.redirectUrl && hop.redirectUrl !== hops[i + 1]?.url && word.search.test(hop.redirectUrl)) return true;
+    urls.push(hop.url);
+    // A redirect target is normally the next hop's URL, already there.
+    if (hop.redirectUrl && hop.redirectUrl !== hops[i + 1]?.url) urls.push(hop.redirectUrl);
   }
-  return chain.pending !== undefined && word.search.test(chain.pending.url);
+  if (chain.pending !== undefined) urls.push(chain.pending.url);
+  return urls;
 }
 
 /**

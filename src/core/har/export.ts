@@ -18,7 +18,7 @@ import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
 import { headerSanitizer, redactUrl } from './redact.ts';
 import type { HarHopscopeEntry } from './schema.ts';
-import { harUri, uriForHar } from './uri.ts';
+import { harUri } from './uri.ts';
 
 export type { HarHopscopeEntry } from './schema.ts';
 export { uriForHar } from './uri.ts';
@@ -139,15 +139,17 @@ function findingsForHar(
   const findings = rules ? findingsOf(chain, rules) : chain.findings;
   if (!findings.length) return byHop;
   // The chain's URLs that the file writes otherwise, longest first: one may start with another.
-  const rewritten = new Set<string>();
+  const rewritten = new Map<string, string>();
   for (const h of chain.hops) {
-    if (h.url && write(h.url) !== h.url) rewritten.add(h.url);
-    if (h.redirectUrl && write(h.redirectUrl) !== h.redirectUrl) rewritten.add(h.redirectUrl);
+    for (const url of [h.url, h.redirectUrl]) {
+      const written = url ? write(url) : url;
+      if (written !== url) rewritten.set(url, written);
+    }
   }
-  const longestFirst = [...rewritten].sort((a, b) => b.length - a.length);
+  const longestFirst = [...rewritten].sort(([a], [b]) => b.length - a.length);
   for (const f of findings) {
     let message = f.message;
-    for (const url of longestFirst) if (message.includes(url)) message = message.split(url).join(write(url));
+    for (const [url, written] of longestFirst) if (message.includes(url)) message = message.split(url).join(written);
     const written = message === f.message ? f : { ...f, message };
     const mine = byHop[f.hop];
     if (mine) mine.push(written);
@@ -228,11 +230,11 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
 
 /** DevTools writes IPv6 addresses without brackets. */
 function ipForHar(ip: string): string {
-  return ip.includes('[') || ip.includes(']') ? ip.replace(/^\[|\]$/g, '') : ip;
+  return ip.replace(/^\[|\]$/g, '');
 }
 
 /** The file's pages: one per journey (main-frame chain), as DevTools writes one per navigation. */
-function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => string) {
+function pagesOf(chains: readonly AnalyzedChain[], write: (url: string) => string) {
   const journeys = chains.filter((c) => c.type === 'main_frame').sort((a, b) => a.startTime - b.startTime);
   const pages: Page[] = [];
   const pageOfChain = new Map<string, string>();
@@ -242,7 +244,7 @@ function pagesOf(chains: readonly AnalyzedChain[], clean: (url: string) => strin
     pages.push({
       id,
       startedDateTime: iso(chain.startTime),
-      title: uriForHar(clean(last)),
+      title: write(last),
       pageTimings: { onContentLoad: -1, onLoad: -1 },
     });
     pageOfChain.set(chain.id, id);
@@ -292,7 +294,7 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
   const analyzed = chains.map(analyze);
   const write = exportWriter(sanitize);
   const browser = options.browser ?? browserOfChains(chains);
-  const { pages, pageOf } = pagesOf(analyzed, sanitize ? redactUrl : (u) => u);
+  const { pages, pageOf } = pagesOf(analyzed, (url) => write.url(url).uri);
   const entries: HopEntry[] = [];
   for (const chain of analyzed) {
     const initiator = chain.initiator && write.redact(chain.initiator);

@@ -87,19 +87,18 @@ export class RequestTracker {
   handle(e: RequestEvent): void {
     if (ignoredUntilEnd(this.evictedUnderWay, e) || ignoredUntilEnd(this.closedUnderWay, e)) return;
     const d = e.details;
-    if (e.event !== 'onBeforeRequest') this.upgradedUnderWay(d);
     switch (e.event) {
       case 'onBeforeRequest':
         this.onBeforeRequest(e.details);
         return;
       case 'onBeforeSendHeaders':
       case 'onSendHeaders': {
-        const request = this.requestOf(d.requestId);
+        const request = this.requestOf(d);
         if (request && e.details.requestHeaders) request.requestHeaders = toHeaders(e.details.requestHeaders);
         return;
       }
       case 'onHeadersReceived': {
-        const request = this.requestOf(d.requestId);
+        const request = this.requestOf(d);
         if (request) {
           request.statusLine = e.details.statusLine;
           request.statusCode = e.details.statusCode;
@@ -229,11 +228,9 @@ export class RequestTracker {
    * redirect between: the browser upgraded it by HSTS without telling extensions (a redirect to
    * an HSTS host's http URL, Chromium 156). The upgrade becomes a hop of its own, inferred.
    */
-  private upgradedUnderWay(d: { requestId: string; url: string; timeStamp: number }): void {
-    const id = this.chainOf.get(d.requestId);
-    const chain = id ? this.store.get(id) : undefined;
-    const p = chain?.pending;
-    if (!chain || !p || p.url === d.url || !isHstsUpgradeOf(p.url, d.url)) return;
+  private upgradedUnderWay(chain: Chain, d: { url: string; timeStamp: number }): void {
+    const p = chain.pending;
+    if (!p || p.url === d.url || !isHstsUpgradeOf(p.url, d.url)) return;
     chain.hops.push(upgradeHop(p.url, d.url, p.method, p.startTime, d.timeStamp, HSTS));
     capHops(chain.hops, this.maxHops);
     chain.pending = { url: d.url, method: p.method, startTime: d.timeStamp, requestHeaders: [] };
@@ -241,14 +238,16 @@ export class RequestTracker {
   }
 
   /** The request under way of a tracked request, touching its chain (its headers will change). */
-  private requestOf(requestId: string): PendingHop | undefined {
-    const id = this.chainOf.get(requestId);
+  private requestOf(d: { requestId: string; url: string; timeStamp: number }): PendingHop | undefined {
+    const id = this.chainOf.get(d.requestId);
     if (id) {
       const chain = this.store.get(id);
-      if (chain?.pending) this.store.touch(chain);
-      return chain?.pending;
+      if (!chain) return undefined;
+      this.upgradedUnderWay(chain, d);
+      if (chain.pending) this.store.touch(chain);
+      return chain.pending;
     }
-    return this.unredirected.get(requestId)?.request;
+    return this.unredirected.get(d.requestId)?.request;
   }
 
   private onBeforeRequest(d: BeforeRequestDetails): void {
@@ -335,7 +334,10 @@ export class RequestTracker {
   private chainFor(d: ResponseDetails | ErrorDetails, redirecting: boolean): Chain | undefined {
     const id = this.chainOf.get(d.requestId);
     const existing = id ? this.store.get(id) : undefined;
-    if (existing) return existing;
+    if (existing) {
+      this.upgradedUnderWay(existing, d);
+      return existing;
+    }
     const request = this.unredirected.get(d.requestId);
     if (request) {
       this.unredirected.delete(d.requestId);

@@ -5,7 +5,8 @@
 import type { Chain, ChainOutcome, Hop } from '../../model/chain.ts';
 import { isTooManyRedirects } from '../../model/http.ts';
 import { resourceTypeFromHar } from '../../present/resource-types.ts';
-import { clip, errorTextOf, type HopscopeFields, hopOf, initiatorUrlOf, type Rec } from './parse.ts';
+import type { HopscopeFields } from '../schema.ts';
+import { clip, errorTextOf, hopOf, initiatorUrlOf, type Rec } from './parse.ts';
 
 /** The error of a chain whose last redirect target is not among the file's entries. */
 export const NOT_IN_HAR = 'not in HAR';

@@ -67,7 +67,6 @@ export const HarSchema = z.object({
 });
 
 export type HarEntry = z.output<typeof EntrySchema>;
-export type { HopscopeFields } from '../schema.ts';
 
 /** One usable entry. */
 export interface Rec {
