@@ -25,12 +25,12 @@ import {
 } from '../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import { chainsToHar, harText } from '../src/core/har/export.ts';
-import { importHar } from '../src/core/har/import/index.ts';
 import { buildFloor } from './floor.ts';
+import { type HarRound, harRound, stepTimer } from './har-round.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
 import { log, pageLoad, settle } from './page-load.ts';
 import { injectStore, measureFilterKeystroke, measureImport, measurePanelOpen } from './panel.ts';
-import { formatTable, machineOf, nodeGc, type Result, readmeBlock, summarize, withReadmeBlock } from './report.ts';
+import { formatTable, machineOf, type Result, readmeBlock, summarize, withReadmeBlock } from './report.ts';
 import { storedBytes } from './stored-bytes.ts';
 import { buildStore } from './synthetic.ts';
 import { attachToWorker, workerHeap } from './worker-cdp.ts';
@@ -244,45 +244,24 @@ function har(): Result[] {
   const parseMs: number[] = [];
   const exportRatio: number[] = [];
   const importRatio: number[] = [];
-  // The baselines: the same HAR object as the export writes, serialized by JSON.stringify as the
-  // file is written (2-space indent), and the same text read by JSON.parse; each measured right
-  // next to what it is the baseline of.
+  // The baselines' HAR object: the same as the export writes (bench/har-round.ts).
   const object = chainsToHar(chains, { includeSensitive: false });
-  let text = '';
-  // Each step starts on a collected heap, so it pays for its own garbage only: without it the
-  // export, measured first, also paid for the collection of the previous round's import.
-  const gc = nodeGc();
+  const time = stepTimer();
+  let chars = 0;
   for (let run = 0; run < HAR_RUNS; run++) {
-    gc();
-    let t = performance.now();
-    // What the panel's Export does: sanitized HAR, pretty-printed.
-    text = harText(chains, { includeSensitive: false });
-    text.charCodeAt(text.length >> 1); // the text in one piece, as a file write needs it
-    exportMs.push(performance.now() - t);
-    gc();
-    t = performance.now();
-    const plain = `${JSON.stringify(object, null, 2)}\n`;
-    stringifyMs.push(performance.now() - t);
-    if (plain !== text) throw new Error('the export is not JSON.stringify of its HAR object');
-    exportRatio.push((exportMs.at(-1) as number) / (stringifyMs.at(-1) as number));
-    gc();
-    t = performance.now();
-    JSON.parse(text);
-    parseMs.push(performance.now() - t);
-    gc();
-    t = performance.now();
-    const imported = importHar(text, { source: 'bench.har' });
-    importMs.push(performance.now() - t);
-    importRatio.push((importMs.at(-1) as number) / (parseMs.at(-1) as number));
-    if (imported.chains.length !== chains.length) {
-      throw new Error(`HAR import gave ${imported.chains.length} chains, not ${chains.length}`);
-    }
-    if (/session=abc123|secret\d/.test(text)) throw new Error('the exported HAR is not sanitized');
+    const r = harRound(time, chains, object) as Required<HarRound>;
+    chars = r.chars;
+    exportMs.push(r.export.ms);
+    stringifyMs.push(r.stringify.ms);
+    exportRatio.push(r.export.ms / r.stringify.ms);
+    parseMs.push(r.parse.ms);
+    importMs.push(r.import.ms);
+    importRatio.push(r.import.ms / r.parse.ms);
     log(
-      `HAR ${run + 1}/${HAR_RUNS}: export ${exportMs.at(-1)?.toFixed(0)} ms (stringify ${stringifyMs.at(-1)?.toFixed(0)} ms), import ${importMs.at(-1)?.toFixed(0)} ms (parse ${parseMs.at(-1)?.toFixed(0)} ms)`,
+      `HAR ${run + 1}/${HAR_RUNS}: export ${r.export.ms.toFixed(0)} ms (stringify ${r.stringify.ms.toFixed(0)} ms), import ${r.import.ms.toFixed(0)} ms (parse ${r.parse.ms.toFixed(0)} ms)`,
     );
   }
-  log(`HAR: ${(text.length / 1e6).toFixed(0)} MB of HAR text`);
+  log(`HAR: ${(chars / 1e6).toFixed(0)} MB of HAR text`);
   const label = `${PANEL_CHAINS / 1000}k chains / ${(PANEL_CHAINS * PANEL_HOPS_PER_CHAIN) / 1000}k hops with headers, sanitized`;
   return [
     summarize(`HAR export ÷ JSON.stringify of its HAR object (${label})`, exportRatio, '×', 1.5),
