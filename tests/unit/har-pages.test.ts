@@ -1,4 +1,5 @@
 /** HAR pages: one per journey, as DevTools writes one per navigation; entries point at theirs. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chainsToHar } from '../../src/core/har/export.ts';
 import { Recorder } from '../../src/core/record/recorder.ts';
@@ -64,6 +65,44 @@ describe('HAR pages', () => {
       null,
       null,
     ]);
+  });
+
+  it('a chain’s page is the last journey of its tab that started no later, across many tabs', () => {
+    const all = recorded();
+    const journey = all.find((c) => c.type === 'main_frame');
+    const fetch = all.find((c) => c.type !== 'main_frame');
+    if (!journey || !fetch) throw new Error('the fixture has a journey and a fetch');
+    const chain = fc.record({
+      main: fc.boolean(),
+      tabId: fc.integer({ min: -1, max: 3 }),
+      startTime: fc.integer({ min: 0, max: 20 }),
+    });
+    fc.assert(
+      fc.property(fc.array(chain, { maxLength: 30 }), (specs) => {
+        const chains = specs.map((c, i) => ({
+          ...(c.main ? journey : fetch),
+          id: `c${i}`,
+          tabId: c.tabId,
+          startTime: T0 + c.startTime,
+        }));
+        const har = chainsToHar(chains);
+        // The reading it must agree with: journeys in time order (stable), scanned to the chain's start.
+        const journeys = chains.filter((c) => c.type === 'main_frame').sort((a, b) => a.startTime - b.startTime);
+        const pageOf = (c: (typeof chains)[number]): string | null => {
+          const own = journeys.indexOf(c);
+          if (own >= 0) return `page_${own + 1}`;
+          if (c.tabId < 0) return null;
+          let page: string | null = null;
+          journeys.forEach((j, i) => {
+            if (j.startTime <= c.startTime && j.tabId === c.tabId) page = `page_${i + 1}`;
+          });
+          return page;
+        };
+        const want = chains.flatMap((c) => c.hops.map(() => pageOf(c)));
+        expect(har.log.entries.map((e) => e.pageref ?? null)).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('survive import and export unchanged', () => {

@@ -1,5 +1,48 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSecretParam, REDACTED, redactUrl, sanitizeHeaders } from '../../src/core/har/redact.ts';
+import {
+  headerAction,
+  isSecretParam,
+  REDACTED,
+  type Redaction,
+  redactPairs,
+  redactUrl,
+  SENSITIVE_HEADERS,
+  sanitizeHeaders,
+  URL_HEADERS,
+} from '../../src/core/har/redact.ts';
+
+describe('redactPairs', () => {
+  // What it did before it worked in place: split on &, each name=value judged, joined again.
+  const byPairs = (part: string, how: Redaction): string =>
+    part
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq < 0) return pair;
+        const name = pair.slice(0, eq);
+        return how.isSecret(name) ? `${name}=${how.replace(pair.slice(eq + 1), name)}` : pair;
+      })
+      .join('&');
+
+  it('replaces the values of secret names as a split, map and join would, every other byte kept', () => {
+    const atom = fc.constantFrom('a=1', 'token=x', '', 'code', 'code=', '=v', 'key=a=b', 'x', 'sid=%20', 'T%6Fken=1');
+    const how: Redaction = { isSecret: isSecretParam, replace: (value, name) => `<${name}:${value}>` };
+    fc.assert(
+      fc.property(fc.array(atom, { maxLength: 6 }), fc.constantFrom('&', '', '&&'), (atoms, sep) => {
+        const part = atoms.join(sep);
+        expect(redactPairs(part, how)).toBe(byPairs(part, how));
+        expect(redactPairs(part)).toBe(byPairs(part, { isSecret: isSecretParam, replace: () => REDACTED }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('returns the very text when nothing is secret', () => {
+    const part = 'a=1&b=2&c';
+    expect(redactPairs(part)).toBe(part);
+  });
+});
 
 describe('redactUrl', () => {
   it.each([
@@ -71,6 +114,35 @@ describe('redactUrl', () => {
       expect(isSecretParam(name), name).toBe(true);
     for (const name of ['state', 'scope', 'redirect_uri', 'token_type', 'client_id', 'codes', 'page'])
       expect(isSecretParam(name), name).toBe(false);
+  });
+});
+
+describe('headerAction', () => {
+  // What it decides, read from the two sets alone (it skips names on their length first).
+  const bySets = (name: string): string => {
+    const lower = name.toLowerCase();
+    if (SENSITIVE_HEADERS.has(lower)) return 'drop';
+    if (URL_HEADERS.has(lower)) return lower === 'refresh' ? 'refresh' : 'url';
+    return 'keep';
+  };
+
+  it('acts on every name of the two sets, in any case', () => {
+    for (const name of [...SENSITIVE_HEADERS, ...URL_HEADERS]) {
+      for (const written of [name, name.toUpperCase(), name.replace(/(^|-)[a-z]/g, (m) => m.toUpperCase())]) {
+        expect(headerAction(written), written).toBe(bySets(written));
+        expect(headerAction(written), written).not.toBe('keep');
+      }
+    }
+  });
+
+  it('keeps every other name, as the sets would', () => {
+    const names = ['Host', 'Accept', 'Server', 'Cookie2', 'Set-Cookie2', 'Content-Type', 'X-Location', 'Referrer', 'K'];
+    for (const name of names) expect(headerAction(name), name).toBe(bySets(name));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (name) => {
+        expect(headerAction(name)).toBe(bySets(name));
+      }),
+    );
   });
 });
 

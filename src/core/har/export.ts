@@ -14,7 +14,6 @@ import {
   type RuleSettings,
 } from '../analyze/index.ts';
 import type { Chain, Header } from '../model/chain.ts';
-import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
 import { headerSanitizer, redactUrl } from './redact.ts';
 import type { HarHopscopeEntry } from './schema.ts';
@@ -43,20 +42,31 @@ export type HopscopeHarEntry = Entry & {
   _hopscope: HarHopscopeEntry;
 };
 
-/** The query parameters of a URI; `parsed`, when given, is that URI parsed. */
-function queryString(uri: string, parsed?: URL): QueryString[] {
+/**
+ * The query parameters of a URI; `exact` when the URI is its own WHATWG `href` (so it parses),
+ * `parsed` that URL when it was parsed.
+ */
+function queryString(uri: string, exact: boolean, parsed?: URL): QueryString[] {
   // No query, no parameters: most hops, and parsing the URL is the dearest step of an entry.
   const q = uri.indexOf('?');
   if (q < 0) return [];
-  const hash = uri.indexOf('#', q);
-  const query = uri.slice(q + 1, hash < 0 ? undefined : hash);
-  // Nothing to decode (no %XX, no + for a space): the pairs as they are, as URLSearchParams reads them.
-  if (parsed && !query.includes('%') && !query.includes('+')) {
+  let end = uri.indexOf('#', q);
+  if (end < 0) end = uri.length;
+  // Nothing to decode (no %XX, no + for a space): the pairs as they are, as URLSearchParams reads
+  // them, cut straight out of the URI (no copy of the query, no array of its pieces).
+  const percent = uri.indexOf('%', q);
+  const plus = uri.indexOf('+', q);
+  if (exact && (percent < 0 || percent > end) && (plus < 0 || plus > end)) {
     const out: QueryString[] = [];
-    for (const pair of query.split('&')) {
-      if (!pair) continue;
-      const eq = pair.indexOf('=');
-      out.push(eq < 0 ? { name: pair, value: '' } : { name: pair.slice(0, eq), value: pair.slice(eq + 1) });
+    for (let start = q + 1; start < end; ) {
+      let amp = uri.indexOf('&', start);
+      if (amp < 0 || amp > end) amp = end;
+      if (amp > start) {
+        const eq = uri.indexOf('=', start);
+        if (eq < 0 || eq > amp) out.push({ name: uri.slice(start, amp), value: '' });
+        else out.push({ name: uri.slice(start, eq), value: uri.slice(eq + 1, amp) });
+      }
+      start = amp + 1;
     }
     return out;
   }
@@ -87,7 +97,16 @@ interface ExportWriter {
   redact(url: string): string;
   /** A message's headers, without credentials and with URL-valued ones redacted when sanitized. */
   headers(headers: readonly Header[]): HarHeader[];
+  /** The value of the first Content-Type header, as `getHeader` finds it. */
+  contentType(headers: readonly Header[]): string | undefined;
 }
+
+/**
+ * How many distinct URLs a writer remembers. URLs come back close together (a redirect target is
+ * the next hop, a Referer the page just written, a finding quotes its own chain): a cache of the
+ * whole export kept every URL of it alive to the end, and the garbage collector copied each.
+ */
+const CACHED_URLS = 4096;
 
 function exportWriter(sanitize: boolean): ExportWriter {
   const urls = new Map<string, WrittenUrl>();
@@ -97,6 +116,7 @@ function exportWriter(sanitize: boolean): ExportWriter {
     let out = redacted.get(url);
     if (out === undefined) {
       out = redactUrl(url);
+      if (redacted.size >= CACHED_URLS) redacted.clear();
       redacted.set(url, out);
     }
     return out;
@@ -109,8 +129,9 @@ function exportWriter(sanitize: boolean): ExportWriter {
       if (url === lastUrl) return lastWritten;
       let written = urls.get(url);
       if (written === undefined) {
-        const { uri, parsed } = harUri(redact(url));
-        written = { uri, query: queryString(uri, parsed) };
+        const { uri, exact, parsed } = harUri(redact(url));
+        written = { uri, query: queryString(uri, exact === true, parsed) };
+        if (urls.size >= CACHED_URLS) urls.clear();
         urls.set(url, written);
       }
       lastUrl = url;
@@ -119,11 +140,41 @@ function exportWriter(sanitize: boolean): ExportWriter {
     },
     redact,
     headers: sanitize ? headerSanitizer(redact) : (list) => list as Header[],
+    contentType(headers) {
+      // The length first: most names are not 12 characters long, and need no lower-casing.
+      for (const h of headers) if (h.name.length === 12 && h.name.toLowerCase() === 'content-type') return h.value;
+      return undefined;
+    },
   };
 }
 
-function iso(ms: number): string {
-  return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+const DAY_MS = 86_400_000;
+/** The last day written by `iso`: hops of one export mostly start on the same day. */
+let isoDay = Number.NaN;
+let isoDayText = '';
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()` (0 for a time that is not finite), with the date part made once
+ * per day and the time of day by arithmetic: one `Date` per day instead of one per hop.
+ */
+export function iso(ms: number): string {
+  const t = Number.isFinite(ms) ? Math.trunc(ms) : 0;
+  const day = Math.floor(t / DAY_MS);
+  // Outside years 0–9999 toISOString writes a sign and six digits: leave those to it.
+  if (day < 0 || day >= 2_932_897) return new Date(t).toISOString();
+  if (day !== isoDay) {
+    isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    isoDay = day;
+  }
+  let rest = t - day * DAY_MS;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const s = rest % 60;
+  rest = (rest - s) / 60;
+  const m = rest % 60;
+  const h = (rest - m) / 60;
+  return `${isoDayText}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /**
@@ -138,18 +189,24 @@ function findingsForHar(
   const byHop: Array<Finding[] | undefined> = [];
   const findings = rules ? findingsOf(chain, rules) : chain.findings;
   if (!findings.length) return byHop;
-  // The chain's URLs that the file writes otherwise, longest first: one may start with another.
-  const rewritten = new Map<string, string>();
-  for (const h of chain.hops) {
-    for (const url of [h.url, h.redirectUrl]) {
-      const written = url ? write(url) : url;
-      if (written !== url) rewritten.set(url, written);
-    }
-  }
-  const longestFirst = [...rewritten].sort(([a], [b]) => b.length - a.length);
   for (const f of findings) {
+    // The chain's URLs the sentence quotes that the file writes otherwise, longest first: one
+    // may start with another. Most sentences quote none.
+    const quoted: Array<[string, string]> = [];
+    const quote = (url: string): void => {
+      if (!url || !f.message.includes(url)) return;
+      const written = write(url);
+      if (written !== url && !quoted.some((q) => q[0] === url)) quoted.push([url, written]);
+    };
+    for (const h of chain.hops) {
+      quote(h.url);
+      if (h.redirectUrl) quote(h.redirectUrl);
+    }
     let message = f.message;
-    for (const [url, written] of longestFirst) if (message.includes(url)) message = message.split(url).join(written);
+    if (quoted.length) {
+      quoted.sort((a, b) => b[0].length - a[0].length);
+      for (const [url, written] of quoted) if (message.includes(url)) message = message.split(url).join(written);
+    }
     const written = message === f.message ? f : { ...f, message };
     const mine = byHop[f.hop];
     if (mine) mine.push(written);
@@ -161,15 +218,18 @@ function findingsForHar(
 /** What every entry of one chain shares. */
 interface ChainFacts {
   chain: AnalyzedChain;
-  /** The chain's findings as written, by hop. */
-  findings: Array<Finding[] | undefined>;
+  /** The rule settings of the export (the chain's own findings when absent). */
+  rules: RuleSettings | undefined;
+  /** The chain's findings as written, by hop: made when its first entry is written. */
+  findings?: Array<Finding[] | undefined>;
   pageref: string | undefined;
   resourceType: ReturnType<typeof resourceTypeForHar>;
   initiator: { type: 'other'; url: string } | undefined;
 }
 
 function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): HopscopeHarEntry {
-  const { chain, findings } = c;
+  const { chain } = c;
+  c.findings ??= findingsForHar(chain, c.rules, (u) => write.url(u).uri);
   const url = write.url(hop.url);
   const time = Math.max(0, hop.endTime - hop.startTime);
   const httpVersion = hop.httpVersion || 'unknown';
@@ -195,7 +255,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       httpVersion,
       cookies: [],
       headers: write.headers(hop.responseHeaders),
-      content: { size: 0, mimeType: getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown' },
+      content: { size: 0, mimeType: write.contentType(hop.responseHeaders) ?? 'x-unknown' },
       redirectURL: write.url(hop.redirectUrl).uri,
       headersSize: -1,
       bodySize: -1,
@@ -220,7 +280,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       repeatsHop: hop.repeatsHop,
       clientRedirect: hop.clientRedirect || undefined,
       inferred: hop.inferred ? true : undefined,
-      findings: findings[hop.index],
+      findings: c.findings[hop.index],
     },
     serverIPAddress: hop.ip ? ipForHar(hop.ip) : undefined,
     _fromCache: hop.fromCache ? 'disk' : undefined,
@@ -238,6 +298,8 @@ function pagesOf(chains: readonly AnalyzedChain[], write: (url: string) => strin
   const journeys = chains.filter((c) => c.type === 'main_frame').sort((a, b) => a.startTime - b.startTime);
   const pages: Page[] = [];
   const pageOfChain = new Map<string, string>();
+  // Each tab's journeys, in time order: a subresource's page is found by halving, not a scan.
+  const byTab = new Map<number, Array<{ startTime: number; page: string }>>();
   for (const chain of journeys) {
     const id = `page_${pages.length + 1}`;
     const last = chain.hops.at(-1)?.url ?? chain.pending?.url ?? '';
@@ -248,17 +310,25 @@ function pagesOf(chains: readonly AnalyzedChain[], write: (url: string) => strin
       pageTimings: { onContentLoad: -1, onLoad: -1 },
     });
     pageOfChain.set(chain.id, id);
+    const tab = byTab.get(chain.tabId);
+    if (tab) tab.push({ startTime: chain.startTime, page: id });
+    else byTab.set(chain.tabId, [{ startTime: chain.startTime, page: id }]);
   }
   /** A subresource's page: the journey its tab was on when it started. */
   const pageOf = (chain: AnalyzedChain): string | undefined => {
     const own = pageOfChain.get(chain.id);
     if (own || chain.tabId < 0) return own;
-    let page: string | undefined;
-    for (const journey of journeys) {
-      if (journey.startTime > chain.startTime) break;
-      if (journey.tabId === chain.tabId) page = pageOfChain.get(journey.id);
+    const tab = byTab.get(chain.tabId);
+    if (!tab) return undefined;
+    // The last journey of the tab that started no later than the chain.
+    let lo = 0;
+    let hi = tab.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((tab[mid] as { startTime: number }).startTime <= chain.startTime) lo = mid + 1;
+      else hi = mid;
     }
-    return page;
+    return lo > 0 ? tab[lo - 1]?.page : undefined;
   };
   return { pages, pageOf };
 }
@@ -273,17 +343,14 @@ function browserOfChains(chains: readonly Chain[]): { name: string; version: str
   return { name: only === 'firefox' ? 'Firefox' : 'Chromium', version: '' };
 }
 
-/**
- * One entry of the file, made when `JSON.stringify` reaches it (its `toJSON`): the whole file is
- * then one call of the native serializer, and each entry object dies as soon as it is written.
- */
-class HopEntry {
+/** One entry of the file, made when it is about to be written. */
+class PendingEntry {
   constructor(
     private readonly chain: ChainFacts,
     private readonly hop: AnalyzedHop,
     private readonly write: ExportWriter,
   ) {}
-  toJSON(): HopscopeHarEntry {
+  make(): HopscopeHarEntry {
     return entryOf(this.chain, this.hop, this.write);
   }
 }
@@ -295,17 +362,17 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
   const write = exportWriter(sanitize);
   const browser = options.browser ?? browserOfChains(chains);
   const { pages, pageOf } = pagesOf(analyzed, (url) => write.url(url).uri);
-  const entries: HopEntry[] = [];
+  const entries: PendingEntry[] = [];
   for (const chain of analyzed) {
     const initiator = chain.initiator && write.redact(chain.initiator);
     const c: ChainFacts = {
       chain,
-      findings: findingsForHar(chain, options.rules, (url) => write.url(url).uri),
+      rules: options.rules,
       pageref: pageOf(chain),
       resourceType: resourceTypeForHar(chain.type),
       initiator: initiator ? { type: 'other', url: initiator } : undefined,
     };
-    for (const hop of chain.hops) entries.push(new HopEntry(c, hop, write));
+    for (const hop of chain.hops) entries.push(new PendingEntry(c, hop, write));
   }
   const log = {
     version: '1.2',
@@ -327,10 +394,43 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
  */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
   const log = harLog(chains, options);
-  return { log: { ...log, entries: log.entries.map((e) => e.toJSON()) } };
+  return { log: { ...log, entries: log.entries.map((e) => e.make()) } };
 }
 
-/** The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`). */
+/** How many entries are made and serialized at a time (npm run bench: 32–256 alike). */
+const ENTRIES_PER_PIECE = 64;
+/** What `JSON.stringify({ log: { entries } }, null, 2)` writes around the entries. */
+const PIECE_OPEN = '{\n  "log": {\n    "entries": [\n';
+const PIECE_CLOSE = '\n    ]\n  }\n}';
+
+/**
+ * The HAR file's text, as every export writes it (panel, popup, `hopscope trace --har`): exactly
+ * `JSON.stringify({ log }, null, 2)` and a line break, made in pieces. The log around the entries
+ * is serialized once with a placeholder in their place; the entries are made and serialized
+ * ENTRIES_PER_PIECE at a time, each piece inside a `{ log: { entries } }` of its own, so they sit
+ * at the file's indentation, and cut out of it. Each piece's objects die young, and the native
+ * serializer never calls back into JavaScript.
+ */
 export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
-  return `${JSON.stringify({ log: harLog(chains, options) }, null, 2)}\n`;
+  const log = harLog(chains, options);
+  const whole = () => `${JSON.stringify({ log: { ...log, entries: log.entries.map((e) => e.make()) } }, null, 2)}\n`;
+  if (!log.entries.length) return whole();
+  const placeholder = `hopscope-entries-${Math.random().toString(36).slice(2)}`;
+  const frame = JSON.stringify({ log: { ...log, entries: [placeholder] } }, null, 2);
+  const at = frame.indexOf(`"${placeholder}"`);
+  // The placeholder stands alone on its line, 6 spaces in; anywhere else (a page title that holds
+  // it by chance), the file is made in one go.
+  if (at < 0 || frame.lastIndexOf(`"${placeholder}"`) !== at || !frame.startsWith('\n      ', at - 7)) return whole();
+  const parts: string[] = [frame.slice(0, at - 6)];
+  const pending = log.entries;
+  for (let start = 0; start < pending.length; start += ENTRIES_PER_PIECE) {
+    const end = Math.min(pending.length, start + ENTRIES_PER_PIECE);
+    const piece: HopscopeHarEntry[] = [];
+    for (let i = start; i < end; i++) piece.push((pending[i] as PendingEntry).make());
+    const text = JSON.stringify({ log: { entries: piece } }, null, 2);
+    if (start) parts.push(',\n');
+    parts.push(text.slice(PIECE_OPEN.length, text.length - PIECE_CLOSE.length));
+  }
+  parts.push(frame.slice(at + placeholder.length + 2), '\n');
+  return parts.join('');
 }

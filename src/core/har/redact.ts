@@ -42,19 +42,39 @@ export interface Redaction {
   replace(value: string, name: string): string;
 }
 
-const DEFAULT_REDACTION: Redaction = { isSecret: isSecretParam, replace: () => REDACTED };
+/** `isSecretParam` of names seen before: a log repeats a few parameter names over and over. */
+const secretNames = new Map<string, boolean>();
+function isSecretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = isSecretParam(name);
+    if (secretNames.size >= 1024) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
+}
+
+const DEFAULT_REDACTION: Redaction = { isSecret: isSecretName, replace: () => REDACTED };
 
 /** `a=1&code=2` with the values of secret names replaced; pairs without `=` stay as they are. */
 export function redactPairs(part: string, how: Redaction = DEFAULT_REDACTION): string {
-  return part
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      const name = pair.slice(0, eq);
-      return how.isSecret(name) ? `${name}=${how.replace(pair.slice(eq + 1), name)}` : pair;
-    })
-    .join('&');
+  // Pair by pair in place: the text is copied only from the first secret on (most have none).
+  let out: string | undefined;
+  let copied = 0;
+  for (let start = 0; start <= part.length; ) {
+    let end = part.indexOf('&', start);
+    if (end < 0) end = part.length;
+    const eq = part.indexOf('=', start);
+    if (eq >= 0 && eq < end) {
+      const name = part.slice(start, eq);
+      if (how.isSecret(name)) {
+        out = `${out ?? ''}${part.slice(copied, eq + 1)}${how.replace(part.slice(eq + 1, end), name)}`;
+        copied = end;
+      }
+    }
+    start = end + 1;
+  }
+  return out === undefined ? part : out + part.slice(copied);
 }
 
 /** A fragment holds parameters itself (`#access_token=…`) or after a hash route (`#/callback?code=…`). */
@@ -113,25 +133,43 @@ export interface HeaderLike {
   value: string;
 }
 
+type HeaderAction = 'drop' | 'url' | 'refresh' | 'keep';
+
 /**
- * `sanitizeHeaders` for many messages (an export): what each header name asks for is worked out
- * once, as the same names come back on most hops; `redact` may remember the URLs it redacted.
+ * What a sanitized export does with a header of this name. Every name it acts on is 6, 7, 8, 10,
+ * 13, 16 or 19 characters long, so most names (Host, Accept-Language, Content-Type, …) are kept
+ * on their length alone, without lower-casing or hashing them.
+ */
+export function headerAction(name: string): HeaderAction {
+  switch (name.length) {
+    case 6:
+    case 7:
+    case 8:
+    case 10:
+    case 13:
+    case 16:
+    case 19:
+      break;
+    default:
+      return 'keep';
+  }
+  const lower = name.toLowerCase();
+  if (SENSITIVE_HEADERS.has(lower)) return 'drop';
+  if (URL_HEADERS.has(lower)) return lower === 'refresh' ? 'refresh' : 'url';
+  return 'keep';
+}
+
+/**
+ * `sanitizeHeaders` for many messages (an export): `redact` may remember the URLs it redacted,
+ * as the same URL-valued headers (Referer) come back on most hops.
  */
 export function headerSanitizer(
   redact: (url: string) => string = redactUrl,
 ): <T extends HeaderLike>(headers: readonly T[]) => T[] {
-  const actions = new Map<string, 'drop' | 'url' | 'refresh' | 'keep'>();
   return <T extends HeaderLike>(headers: readonly T[]): T[] => {
     const out: T[] = [];
     for (const h of headers) {
-      let action = actions.get(h.name);
-      if (action === undefined) {
-        const name = h.name.toLowerCase();
-        if (SENSITIVE_HEADERS.has(name)) action = 'drop';
-        else if (URL_HEADERS.has(name)) action = name === 'refresh' ? 'refresh' : 'url';
-        else action = 'keep';
-        actions.set(h.name, action);
-      }
+      const action = headerAction(h.name);
       if (action === 'keep') out.push(h);
       else if (action === 'refresh') out.push({ ...h, value: redactHeaderUrl('refresh', h.value) });
       else if (action === 'url') out.push({ ...h, value: redact(h.value) });

@@ -32,8 +32,28 @@ export function uriForHar(url: string): string {
   return harUri(url).uri;
 }
 
-/** `uriForHar`, with the parsed URL when the URI is exactly its `href` (the common case). */
-export function harUri(url: string): { uri: string; parsed?: URL } {
+/**
+ * An http(s) URL that WHATWG URL parsing leaves exactly as it is and that RFC 3986 allows as it
+ * is: lower-case host of letter-digit-hyphen labels (the last starting with a letter, so never an
+ * IPv4 address), no port, user or fragment, a path and query of characters neither standard
+ * escapes (no `'` in the query, which WHATWG escapes there), `%` only as `%XX`. Dot segments,
+ * `%2e` and punycode labels are left out by `isCanonicalHttp`, as parsing would change them.
+ */
+const CANONICAL_HTTP =
+  /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?:\/(?:[\w\-.~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*)+(?:\?(?:[\w\-.~!$&()*+,;=:@/?]|%[0-9a-fA-F]{2})*)?$/;
+
+/** Whether `new URL(url).href === url` and the URL is a plain RFC 3986 URI, known without parsing. */
+export function isCanonicalHttp(url: string): boolean {
+  return CANONICAL_HTTP.test(url) && !url.includes('/.') && !/%2e/i.test(url) && !url.includes('xn--');
+}
+
+/**
+ * `uriForHar`, and whether the URI is exactly its WHATWG `href` (`exact`, the common case; then
+ * `parsed` is the parsed URL, unless the URL was known exact without parsing it).
+ */
+export function harUri(url: string): { uri: string; exact?: boolean; parsed?: URL } {
+  // Most URLs a browser records: exact as they are, known without a parse.
+  if (isCanonicalHttp(url)) return { uri: url, exact: true };
   let text = url;
   let parsed: URL | undefined;
   try {
@@ -43,7 +63,7 @@ export function harUri(url: string): { uri: string; parsed?: URL } {
     parsed = undefined;
   }
   // The common case: a browser's URL with nothing to escape and at most one `#`, kept as it is.
-  if (parsed && text === url && URI_PLAIN.test(url)) return { uri: url, parsed };
+  if (parsed && text === url && URI_PLAIN.test(url)) return { uri: url, exact: true, parsed };
   const m = /^([a-z][a-z0-9+.-]*:)(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(text);
   if (!m) return { uri: url };
   const [, scheme = '', authority, path = '', query, fragment] = m;
