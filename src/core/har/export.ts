@@ -111,14 +111,20 @@ const CACHED_URLS = 4096;
 function exportWriter(sanitize: boolean): ExportWriter {
   const urls = new Map<string, WrittenUrl>();
   const redacted = new Map<string, string>();
+  // The URL redacted last: a redirect's Location is its target, redacted just before it.
+  let lastIn = '';
+  let lastOut = '';
   const redact = (url: string): string => {
     if (!sanitize) return url;
+    if (url === lastIn) return lastOut;
     let out = redacted.get(url);
     if (out === undefined) {
       out = redactUrl(url);
       if (redacted.size >= CACHED_URLS) redacted.clear();
       redacted.set(url, out);
     }
+    lastIn = url;
+    lastOut = out;
     return out;
   };
   // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
@@ -231,6 +237,8 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
   const { chain } = c;
   c.findings ??= findingsForHar(chain, c.rules, (u) => write.url(u).uri);
   const url = write.url(hop.url);
+  // Before the response headers: their Location is this URL, then redacted already.
+  const redirectURL = write.url(hop.redirectUrl).uri;
   const time = Math.max(0, hop.endTime - hop.startTime);
   const httpVersion = hop.httpVersion || 'unknown';
   // Every key in one literal, in the order of the file, an absent one as undefined (which
@@ -256,7 +264,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       cookies: [],
       headers: write.headers(hop.responseHeaders),
       content: { size: 0, mimeType: write.contentType(hop.responseHeaders) ?? 'x-unknown' },
-      redirectURL: write.url(hop.redirectUrl).uri,
+      redirectURL,
       headersSize: -1,
       bodySize: -1,
       _error: hop.error || undefined,

@@ -44,7 +44,12 @@ const CANONICAL_HTTP =
 
 /** Whether `new URL(url).href === url` and the URL is a plain RFC 3986 URI, known without parsing. */
 export function isCanonicalHttp(url: string): boolean {
-  return CANONICAL_HTTP.test(url) && !url.includes('/.') && !/%2e/i.test(url) && !url.includes('xn--');
+  return (
+    CANONICAL_HTTP.test(url) &&
+    !url.includes('/.') &&
+    !url.includes('xn--') &&
+    (!url.includes('%') || !/%2e/i.test(url))
+  );
 }
 
 /**
