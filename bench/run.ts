@@ -45,7 +45,7 @@ const PANEL_HOPS_PER_CHAIN = 5;
 const PANEL_RUNS = 5;
 const IMPORT_CHAINS = 50_000;
 const IMPORT_RUNS = 3;
-const HAR_RUNS = 3;
+const HAR_RUNS = 5;
 const TRACE_RUNS = 5;
 
 // ---------------------------------------------------------------------------------------------
