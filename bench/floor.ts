@@ -11,6 +11,30 @@ import { build } from 'vite';
 import manifest from '../manifest.json' with { type: 'json' };
 import { REPO_ROOT } from '../src/cli/browser.ts';
 
+/**
+ * The permissions' floor: an extension with the manifest's permissions and a worker that
+ * registers nothing. Chromium routes every request through its webRequest proxy as soon as an
+ * extension holds the permission, listeners or not: this is what that alone costs a page.
+ */
+export async function buildPermissionFloor(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-permissions-'));
+  await writeFile(join(dir, 'worker.js'), '// The permissions alone: no listener.\n');
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(floorManifest('Hopscope permissions (bench)'), null, 2));
+  return dir;
+}
+
+function floorManifest(name: string) {
+  return {
+    manifest_version: 3,
+    name,
+    version: manifest.version,
+    minimum_chrome_version: manifest.minimum_chrome_version,
+    background: { service_worker: 'worker.js', type: 'module' },
+    permissions: manifest.permissions,
+    host_permissions: manifest.host_permissions,
+  };
+}
+
 export async function buildFloor(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-floor-'));
   await build({
@@ -26,15 +50,6 @@ export async function buildFloor(): Promise<string> {
       lib: { entry: join(REPO_ROOT, 'bench/floor/worker.ts'), formats: ['es'], fileName: () => 'worker.js' },
     },
   });
-  const floor = {
-    manifest_version: 3,
-    name: 'Hopscope floor (bench)',
-    version: manifest.version,
-    minimum_chrome_version: manifest.minimum_chrome_version,
-    background: { service_worker: 'worker.js', type: 'module' },
-    permissions: manifest.permissions,
-    host_permissions: manifest.host_permissions,
-  };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(floor, null, 2));
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(floorManifest('Hopscope floor (bench)'), null, 2));
   return dir;
 }

@@ -72,6 +72,8 @@ export interface PageLoadOptions {
   rounds: number;
   /** The floor extension (bench/floor.ts): the worker's own registration, handlers that do nothing. */
   floorDir: string;
+  /** The permissions' floor (bench/floor.ts): the same permissions, no listener at all. */
+  permissionsDir: string;
 }
 
 /** One page load with an extension: load event, its worker thread's CPU time, hops recorded (if any). */
@@ -80,9 +82,11 @@ async function loadWithExtension(
   server: HeavyServer,
   run: string,
   extensionPath?: string,
+  listening = true,
 ): Promise<{ load: number; cpuNs: number; processNs: number; hops: number }> {
   const b = await launchWithExtension({ browserPath, extensionPath });
   try {
+    if (!listening) return { load: await loadHeavy(b.context, server, run), cpuNs: 0, processNs: 0, hops: 0 };
     const thread = findWorkerThread();
     if (!thread) throw new Error('the extension service worker thread was not found in /proc');
     const recording = !extensionPath;
@@ -103,8 +107,9 @@ async function loadWithExtension(
 }
 
 /**
- * The heavy page without extensions (none), with the floor and with Hopscope, in rotating order
- * (none floor hopscope, floor hopscope none, …) so that no configuration always runs first.
+ * The heavy page without extensions (none), with the permissions alone, with the floor and with
+ * Hopscope, in rotating order (none permissions floor hopscope, permissions floor hopscope none,
+ * …) so that no configuration always runs first.
  */
 export async function pageLoad(browserPath: string, server: HeavyServer, opts: PageLoadOptions): Promise<Result[]> {
   const none: number[] = [];
@@ -113,14 +118,15 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
   const overFloor: number[] = [];
   const overNone: number[] = [];
   const floorOverNone: number[] = [];
+  const permissionsOverNone: number[] = [];
   const cpuPerHop: number[] = [];
   const floorCpuPerHop: number[] = [];
   const cpuOverFloor: number[] = [];
   const processPerHop: number[] = [];
   for (let round = 0; round < opts.rounds; round++) {
     const results: Record<string, { load: number; cpuNs: number; processNs: number; hops: number }> = {};
-    const order = ['none', 'floor', 'hopscope'];
-    for (let i = 0; i < round % 3; i++) order.push(order.shift() as string);
+    const order = ['none', 'permissions', 'floor', 'hopscope'];
+    for (let i = 0; i < round % order.length; i++) order.push(order.shift() as string);
     for (const config of order) {
       if (config === 'none') {
         const a = await launchPlain(browserPath);
@@ -129,6 +135,8 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
         } finally {
           await a.close();
         }
+      } else if (config === 'permissions') {
+        results.permissions = await loadWithExtension(browserPath, server, `p${round}`, opts.permissionsDir, false);
       } else if (config === 'floor') {
         results.floor = await loadWithExtension(browserPath, server, `f${round}`, opts.floorDir);
       } else {
@@ -144,19 +152,21 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
     overFloor.push(h.load / f.load);
     overNone.push(h.load / n.load);
     floorOverNone.push(f.load / n.load);
+    permissionsOverNone.push((results.permissions as { load: number }).load / n.load);
     // The same page makes the same events: the floor's CPU per hop is per the hops Hopscope recorded.
     cpuPerHop.push(h.cpuNs / 1000 / h.hops);
     floorCpuPerHop.push(f.cpuNs / 1000 / h.hops);
     cpuOverFloor.push(h.cpuNs / f.cpuNs);
     processPerHop.push(h.processNs / 1000 / h.hops);
     log(
-      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
+      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, permissions ${(results.permissions as { load: number }).load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
     );
   }
   return [
     summarize('page load: Hopscope ÷ floor (load event)', overFloor, '×', 1.05),
     summarize('page load: Hopscope ÷ no extension', overNone, '×', 1.2),
     summarize('  page load: floor ÷ no extension', floorOverNone, '×', null),
+    summarize('  page load: the permissions alone, no listener ÷ no extension', permissionsOverNone, '×', null),
     summarize('  load event, no extension', none, 'ms', null),
     summarize('  load event, floor', floor, 'ms', null),
     summarize('  load event, Hopscope', hopscope, 'ms', null),

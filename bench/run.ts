@@ -25,7 +25,7 @@ import {
 } from '../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import { chainsToHar, harText } from '../src/core/har/export.ts';
-import { buildFloor } from './floor.ts';
+import { buildFloor, buildPermissionFloor } from './floor.ts';
 import { type HarRound, harRound, stepTimer } from './har-round.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
 import { log, pageLoad, settle } from './page-load.ts';
@@ -344,7 +344,15 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   const failures: string[] = [];
   const figures: Array<[string, () => Promise<Result[]> | Result[]]> = [
-    ['page load', async () => pageLoad(browserPath, server, { rounds: PAGELOAD_ROUNDS, floorDir: await buildFloor() })],
+    [
+      'page load',
+      async () =>
+        pageLoad(browserPath, server, {
+          rounds: PAGELOAD_ROUNDS,
+          floorDir: await buildFloor(),
+          permissionsDir: await buildPermissionFloor(),
+        }),
+    ],
     ['storage writes', () => storageWrites(browserPath, server)],
     ['worker memory', () => memory(browserPath, server)],
     ['panel', () => panel(browserPath)],
