@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Entry, Har } from 'har-format';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
-import { chainsToHar, type HopscopeHarEntry, harText } from '../../src/core/har/export.ts';
+import { chainsToHar, type HopscopeHarEntry, harText, iso } from '../../src/core/har/export.ts';
 import type { RequestEvent } from '../../src/core/record/events.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 import { chainsOf, type FixtureName, onlyChain, requestEvents, syntheticHstsPreload } from './helpers.ts';
@@ -295,6 +295,25 @@ describe('sanitizing', () => {
     const before = JSON.stringify(chain);
     chainsToHar([chain]);
     expect(JSON.stringify(chain)).toBe(before);
+  });
+});
+
+describe('iso (the dates of entries and pages)', () => {
+  it('writes what Date#toISOString writes, for any time, and the epoch for one that is not finite', () => {
+    const time = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.double({ min: -1e14, max: 1e14, noNaN: true }),
+      fc.constantFrom(0, -1, 86_399_999, 86_400_000, 253_402_300_799_999, 253_402_300_800_000, -62_198_755_200_000),
+    );
+    fc.assert(
+      fc.property(time, (ms) => {
+        expect(iso(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 3000 },
+    );
+    for (const ms of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(iso(ms)).toBe(new Date(0).toISOString());
+    }
   });
 });
 

@@ -58,11 +58,14 @@ function queryString(uri: string, exact: boolean, parsed?: URL): QueryString[] {
   const plus = uri.indexOf('+', q);
   if (exact && (percent < 0 || percent > end) && (plus < 0 || plus > end)) {
     const out: QueryString[] = [];
+    // The next `=` is looked for again only once passed (-1: none left), so a query of many
+    // pairs without one is not scanned to its end for each.
+    let eq = q;
     for (let start = q + 1; start < end; ) {
       let amp = uri.indexOf('&', start);
       if (amp < 0 || amp > end) amp = end;
       if (amp > start) {
-        const eq = uri.indexOf('=', start);
+        if (eq >= 0 && eq < start) eq = uri.indexOf('=', start);
         if (eq < 0 || eq > amp) out.push({ name: uri.slice(start, amp), value: '' });
         else out.push({ name: uri.slice(start, eq), value: uri.slice(eq + 1, amp) });
       }

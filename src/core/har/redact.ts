@@ -61,10 +61,13 @@ export function redactPairs(part: string, how: Redaction = DEFAULT_REDACTION): s
   // Pair by pair in place: the text is copied only from the first secret on (most have none).
   let out: string | undefined;
   let copied = 0;
+  // The next `=` is looked for again only once passed (-1: none left): many pairs without one
+  // are not each scanned to the end.
+  let eq = -2;
   for (let start = 0; start <= part.length; ) {
     let end = part.indexOf('&', start);
     if (end < 0) end = part.length;
-    const eq = part.indexOf('=', start);
+    if (eq !== -1 && eq < start) eq = part.indexOf('=', start);
     if (eq >= 0 && eq < end) {
       const name = part.slice(start, eq);
       if (how.isSecret(name)) {
