@@ -144,6 +144,7 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
       }
     }
     const n = results.none as { load: number };
+    const p = results.permissions as { load: number };
     const f = results.floor as { load: number; cpuNs: number };
     const h = results.hopscope as { load: number; cpuNs: number; processNs: number; hops: number };
     none.push(n.load);
@@ -152,14 +153,14 @@ export async function pageLoad(browserPath: string, server: HeavyServer, opts: P
     overFloor.push(h.load / f.load);
     overNone.push(h.load / n.load);
     floorOverNone.push(f.load / n.load);
-    permissionsOverNone.push((results.permissions as { load: number }).load / n.load);
+    permissionsOverNone.push(p.load / n.load);
     // The same page makes the same events: the floor's CPU per hop is per the hops Hopscope recorded.
     cpuPerHop.push(h.cpuNs / 1000 / h.hops);
     floorCpuPerHop.push(f.cpuNs / 1000 / h.hops);
     cpuOverFloor.push(h.cpuNs / f.cpuNs);
     processPerHop.push(h.processNs / 1000 / h.hops);
     log(
-      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, permissions ${(results.permissions as { load: number }).load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
+      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, permissions ${p.load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
     );
   }
   return [

@@ -14,10 +14,11 @@ import {
   type RuleSettings,
 } from '../analyze/index.ts';
 import type { Chain, Header } from '../model/chain.ts';
+import { getHeader } from '../model/headers.ts';
 import { resourceTypeForHar } from '../present/resource-types.ts';
 import { headerSanitizer, redactUrl } from './redact.ts';
 import type { HarHopscopeEntry } from './schema.ts';
-import { harUri } from './uri.ts';
+import { forEachPair, harUri, memoized } from './uri.ts';
 
 export type { HarHopscopeEntry } from './schema.ts';
 export { uriForHar } from './uri.ts';
@@ -58,19 +59,13 @@ function queryString(uri: string, exact: boolean, parsed?: URL): QueryString[] {
   const plus = uri.indexOf('+', q);
   if (exact && (percent < 0 || percent > end) && (plus < 0 || plus > end)) {
     const out: QueryString[] = [];
-    // The next `=` is looked for again only once passed (-1: none left), so a query of many
-    // pairs without one is not scanned to its end for each.
-    let eq = q;
-    for (let start = q + 1; start < end; ) {
-      let amp = uri.indexOf('&', start);
-      if (amp < 0 || amp > end) amp = end;
-      if (amp > start) {
-        if (eq >= 0 && eq < start) eq = uri.indexOf('=', start);
-        if (eq < 0 || eq > amp) out.push({ name: uri.slice(start, amp), value: '' });
-        else out.push({ name: uri.slice(start, eq), value: uri.slice(eq + 1, amp) });
-      }
-      start = amp + 1;
-    }
+    forEachPair(uri, q + 1, end, (start, eq, amp) =>
+      out.push(
+        eq < 0
+          ? { name: uri.slice(start, amp), value: '' }
+          : { name: uri.slice(start, eq), value: uri.slice(eq + 1, amp) },
+      ),
+    );
     return out;
   }
   try {
@@ -100,8 +95,6 @@ interface ExportWriter {
   redact(url: string): string;
   /** A message's headers, without credentials and with URL-valued ones redacted when sanitized. */
   headers(headers: readonly Header[]): HarHeader[];
-  /** The value of the first Content-Type header, as `getHeader` finds it. */
-  contentType(headers: readonly Header[]): string | undefined;
 }
 
 /**
@@ -112,48 +105,16 @@ interface ExportWriter {
 const CACHED_URLS = 4096;
 
 function exportWriter(sanitize: boolean): ExportWriter {
-  const urls = new Map<string, WrittenUrl>();
-  const redacted = new Map<string, string>();
-  // The URL redacted last: a redirect's Location is its target, redacted just before it.
-  let lastIn = '';
-  let lastOut = '';
-  const redact = (url: string): string => {
-    if (!sanitize) return url;
-    if (url === lastIn) return lastOut;
-    let out = redacted.get(url);
-    if (out === undefined) {
-      out = redactUrl(url);
-      if (redacted.size >= CACHED_URLS) redacted.clear();
-      redacted.set(url, out);
-    }
-    lastIn = url;
-    lastOut = out;
-    return out;
-  };
-  // The URL asked for last: a hop's redirect target is, most often, the next hop's URL.
-  let lastUrl = '';
-  let lastWritten: WrittenUrl = { uri: '', query: [] };
+  // The last URL redacted first: a redirect's Location is its target, redacted just before it.
+  const redact = sanitize ? memoized(redactUrl, CACHED_URLS) : (url: string) => url;
   return {
-    url(url) {
-      if (url === lastUrl) return lastWritten;
-      let written = urls.get(url);
-      if (written === undefined) {
-        const { uri, exact, parsed } = harUri(redact(url));
-        written = { uri, query: queryString(uri, exact === true, parsed) };
-        if (urls.size >= CACHED_URLS) urls.clear();
-        urls.set(url, written);
-      }
-      lastUrl = url;
-      lastWritten = written;
-      return written;
-    },
+    // The last URL first: a hop's redirect target is, most often, the next hop's URL.
+    url: memoized((url): WrittenUrl => {
+      const { uri, exact, parsed } = harUri(redact(url));
+      return { uri, query: queryString(uri, exact === true, parsed) };
+    }, CACHED_URLS),
     redact,
     headers: sanitize ? headerSanitizer(redact) : (list) => list as Header[],
-    contentType(headers) {
-      // The length first: most names are not 12 characters long, and need no lower-casing.
-      for (const h of headers) if (h.name.length === 12 && h.name.toLowerCase() === 'content-type') return h.value;
-      return undefined;
-    },
   };
 }
 
@@ -266,7 +227,7 @@ function entryOf(c: ChainFacts, hop: AnalyzedHop, write: ExportWriter): Hopscope
       httpVersion,
       cookies: [],
       headers: write.headers(hop.responseHeaders),
-      content: { size: 0, mimeType: write.contentType(hop.responseHeaders) ?? 'x-unknown' },
+      content: { size: 0, mimeType: getHeader(hop.responseHeaders, 'content-type') ?? 'x-unknown' },
       redirectURL,
       headersSize: -1,
       bodySize: -1,
@@ -404,7 +365,11 @@ function harLog(chains: readonly Chain[], options: HarExportOptions) {
  * them), and an absent optional field is a key whose value is undefined, as JSON leaves it out.
  */
 export function chainsToHar(chains: readonly Chain[], options: HarExportOptions = {}): Har {
-  const log = harLog(chains, options);
+  return withEntries(harLog(chains, options));
+}
+
+/** The HAR of a log, its entries made. */
+function withEntries(log: ReturnType<typeof harLog>): Har {
   return { log: { ...log, entries: log.entries.map((e) => e.make()) } };
 }
 
@@ -424,7 +389,7 @@ const PIECE_CLOSE = '\n    ]\n  }\n}';
  */
 export function harText(chains: readonly Chain[], options: HarExportOptions = {}): string {
   const log = harLog(chains, options);
-  const whole = () => `${JSON.stringify({ log: { ...log, entries: log.entries.map((e) => e.make()) } }, null, 2)}\n`;
+  const whole = () => `${JSON.stringify(withEntries(log), null, 2)}\n`;
   if (!log.entries.length) return whole();
   const placeholder = `hopscope-entries-${Math.random().toString(36).slice(2)}`;
   const frame = JSON.stringify({ log: { ...log, entries: [placeholder] } }, null, 2);

@@ -4,6 +4,8 @@
  * (RFC 6749 §4.1.2, §4.2.2), so a redirect log is full of them.
  */
 
+import { forEachPair, memoized } from './uri.ts';
+
 export const REDACTED = 'REDACTED';
 
 const SECRET_PARAM =
@@ -43,16 +45,7 @@ export interface Redaction {
 }
 
 /** `isSecretParam` of names seen before: a log repeats a few parameter names over and over. */
-const secretNames = new Map<string, boolean>();
-function isSecretName(name: string): boolean {
-  let secret = secretNames.get(name);
-  if (secret === undefined) {
-    secret = isSecretParam(name);
-    if (secretNames.size >= 1024) secretNames.clear();
-    secretNames.set(name, secret);
-  }
-  return secret;
-}
+const isSecretName = memoized(isSecretParam, 1024);
 
 const DEFAULT_REDACTION: Redaction = { isSecret: isSecretName, replace: () => REDACTED };
 
@@ -61,22 +54,13 @@ export function redactPairs(part: string, how: Redaction = DEFAULT_REDACTION): s
   // Pair by pair in place: the text is copied only from the first secret on (most have none).
   let out: string | undefined;
   let copied = 0;
-  // The next `=` is looked for again only once passed (-1: none left): many pairs without one
-  // are not each scanned to the end.
-  let eq = -2;
-  for (let start = 0; start <= part.length; ) {
-    let end = part.indexOf('&', start);
-    if (end < 0) end = part.length;
-    if (eq !== -1 && eq < start) eq = part.indexOf('=', start);
-    if (eq >= 0 && eq < end) {
-      const name = part.slice(start, eq);
-      if (how.isSecret(name)) {
-        out = `${out ?? ''}${part.slice(copied, eq + 1)}${how.replace(part.slice(eq + 1, end), name)}`;
-        copied = end;
-      }
-    }
-    start = end + 1;
-  }
+  forEachPair(part, 0, part.length, (start, eq, end) => {
+    if (eq < 0) return;
+    const name = part.slice(start, eq);
+    if (!how.isSecret(name)) return;
+    out = `${out ?? ''}${part.slice(copied, eq + 1)}${how.replace(part.slice(eq + 1, end), name)}`;
+    copied = end;
+  });
   return out === undefined ? part : out + part.slice(copied);
 }
 
@@ -138,24 +122,15 @@ export interface HeaderLike {
 
 type HeaderAction = 'drop' | 'url' | 'refresh' | 'keep';
 
+/** The lengths of the names a sanitized export acts on: a name of another length is kept as it is. */
+const ACTED_ON_LENGTHS: ReadonlySet<number> = new Set([...SENSITIVE_HEADERS, ...URL_HEADERS].map((n) => n.length));
+
 /**
- * What a sanitized export does with a header of this name. Every name it acts on is 6, 7, 8, 10,
- * 13, 16 or 19 characters long, so most names (Host, Accept-Language, Content-Type, …) are kept
- * on their length alone, without lower-casing or hashing them.
+ * What a sanitized export does with a header of this name. Most names (Host, Accept-Language,
+ * Content-Type, …) are kept on their length alone, without lower-casing or hashing them.
  */
 export function headerAction(name: string): HeaderAction {
-  switch (name.length) {
-    case 6:
-    case 7:
-    case 8:
-    case 10:
-    case 13:
-    case 16:
-    case 19:
-      break;
-    default:
-      return 'keep';
-  }
+  if (!ACTED_ON_LENGTHS.has(name.length)) return 'keep';
   const lower = name.toLowerCase();
   if (SENSITIVE_HEADERS.has(lower)) return 'drop';
   if (URL_HEADERS.has(lower)) return lower === 'refresh' ? 'refresh' : 'url';

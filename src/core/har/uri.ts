@@ -87,3 +87,49 @@ export function harUri(url: string): { uri: string; exact?: boolean; parsed?: UR
   if (fragment !== undefined) out += `#${percentEncode(fragment.slice(1), URI_SAFE.query)}`;
   return { uri: out };
 }
+
+/**
+ * Calls `pair(start, eq, end)` for each non-empty `&`-separated pair of `text` between `from` and
+ * `to`, `eq` being the pair's first `=` or -1, without copying anything. The next `=` is looked
+ * for again only once passed, so many pairs without one are not each scanned to the end.
+ */
+export function forEachPair(
+  text: string,
+  from: number,
+  to: number,
+  pair: (start: number, eq: number, end: number) => void,
+): void {
+  let nextEq = -2; // -2: not looked for yet; -1: none left
+  for (let start = from; start < to; ) {
+    let end = text.indexOf('&', start);
+    if (end < 0 || end > to) end = to;
+    if (end > start) {
+      if (nextEq !== -1 && nextEq < start) nextEq = text.indexOf('=', start);
+      pair(start, nextEq >= 0 && nextEq < end ? nextEq : -1, end);
+    }
+    start = end + 1;
+  }
+}
+
+/**
+ * `compute`, remembered: the last key first (one string comparison, and the most frequent
+ * repeat), then a map of up to `size` keys emptied when full. Keys come back close together; a
+ * map of every key would keep all of them, and what was made of them, alive.
+ */
+export function memoized<T>(compute: (key: string) => T, size: number): (key: string) => T {
+  const seen = new Map<string, T>();
+  let lastKey: string | undefined;
+  let last: T | undefined;
+  return (key) => {
+    if (key === lastKey) return last as T;
+    let value = seen.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (seen.size >= size) seen.clear();
+      seen.set(key, value);
+    }
+    lastKey = key;
+    last = value;
+    return value;
+  };
+}
