@@ -13,6 +13,7 @@ import { incognitoArea } from './incognito.ts';
 import { adapterIn, registerRecordingListeners } from './listeners.ts';
 import { PortHub } from './ports.ts';
 import { RecordingSession } from './recording.ts';
+import { SubresourceWatch } from './watch.ts';
 
 const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
 
@@ -21,13 +22,11 @@ const adapter = adapterIn(browser, ownOrigin);
 
 // An incognito window's worker (Chromium's "split" mode) keeps its chains apart, for its session
 // only. Firefox's build keeps Hopscope out of private windows (see src/build/manifest.ts).
-const session = new RecordingSession(
-  browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session,
-  { browser: adapter.name },
-);
+const area = browser.extension.inIncognitoContext ? incognitoArea(browser.storage.session) : browser.storage.session;
+const session = new RecordingSession(area, { browser: adapter.name });
 
 // Registered at the top level, before any await: an event that wakes the worker is delivered.
-registerRecordingListeners(browser, adapter, {
+const subresources = registerRecordingListeners(browser, adapter, {
   request(event, details) {
     const e = adapter.toEvent(event, details as BrowserDetails);
     if (e) session.handle(e);
@@ -35,6 +34,9 @@ registerRecordingListeners(browser, adapter, {
   navigate: (details) => session.navigate(details),
   commit: (details) => session.commit(details),
 });
+// Subresources are listened to while a panel watches; on until the worker knows whether one does.
+const watch = new SubresourceWatch(subresources, area);
+void watch.restore();
 // A tab closed with a chain under way: Chromium usually ends its requests with ERR_ABORTED,
 // but not a chain between two hops (the next request not started yet).
 browser.tabs.onRemoved.addListener((tabId) => session.tabClosed(tabId, Date.now()));
@@ -64,6 +66,7 @@ const hub = new PortHub({
     session.recorder.clear(tabId ?? undefined);
     void session.flush();
   },
+  watch: () => watch.watch(),
 });
 browser.runtime.onConnect.addListener((port) => hub.accept(port));
 // The browser is about to stop the worker (idle, update): what the last batch window holds goes now.
@@ -114,6 +117,8 @@ const api: WorkerApi = {
       evicted: session.recorder.evicted,
       writes: session.writes,
       pending: session.recorder.pending,
+      subresources: subresources.on,
+      watching: watch.watching,
     };
   },
 };

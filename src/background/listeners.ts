@@ -40,39 +40,54 @@ export function adapterIn(b: Browser, ownOrigin: string): BrowserAdapter {
 type ResourceType = browser.WebRequest.ResourceType;
 type Spec<T> = T[];
 
-export function registerRecordingListeners(b: Browser, adapter: BrowserAdapter, h: RecordingHandlers): void {
+/** Subresource recording that can be switched on and off (see registerRecordingListeners). */
+export interface SubresourceListeners {
+  /** Starts receiving the events of requests other than pages and frames (idempotent). */
+  add(): void;
+  /** Stops receiving them: the browser stops sending them (idempotent). */
+  remove(): void;
+  readonly on: boolean;
+}
+
+/**
+ * Registers the listeners for pages and frames (always on) and returns the switch for the rest.
+ *
+ * What a page pays for an extension's webRequest listeners is the events crossing into the
+ * worker. Measured on the heavy page of `npm run bench` (README, "The listener set"): listening to
+ * pages and frames costs ≈ ×1.05 of no extension; listening to subresources at all, with any
+ * options, ≈ +0.17 more. Only the panel shows subresource chains (the popup, the badge, `hopscope
+ * trace` and `check` show pages), so, like DevTools' Network panel, the worker listens to
+ * subresources only while a panel watches: the caller switches them on and off.
+ *
+ * Pages and frames get every event with all headers; other requests, which matter only once they
+ * redirect, get the start of each hop (no headers: cheap), the redirects themselves (every header:
+ * Set-Cookie on a redirected image) and their end without extraHeaders.
+ */
+export function registerRecordingListeners(
+  b: Browser,
+  adapter: BrowserAdapter,
+  h: RecordingHandlers,
+): SubresourceListeners {
   const wr = b.webRequest;
   const listener = (event: RequestEventName) => (details: object) => h.request(event, details);
-  /*
-   * What recording costs is the events crossing into the worker, most of all those carrying
-   * headers with `extraHeaders` (npm run bench). So: pages and frames get every event with all
-   * headers; other requests, which matter only once they redirect, get the start of each hop
-   * (no headers: cheap), the redirects themselves, and their end without extraHeaders.
-   */
   const urls = ['http://*/*', 'https://*/*'];
-  const every: browser.WebRequest.RequestFilter = { urls };
   const frames: browser.WebRequest.RequestFilter = { urls, types: ['main_frame', 'sub_frame'] };
   const others: browser.WebRequest.RequestFilter = { urls, types: [...adapter.otherTypes] as ResourceType[] };
   const requestHeaders = adapter.headerOptions('requestHeaders') as Spec<browser.WebRequest.OnBeforeSendHeadersOptions>;
   const responseHeaders = adapter.headerOptions('responseHeaders') as Spec<browser.WebRequest.OnHeadersReceivedOptions>;
+  const redirectHeaders = responseHeaders as Spec<browser.WebRequest.OnBeforeRedirectOptions>;
 
-  wr.onBeforeRequest.addListener(listener('onBeforeRequest'), every);
+  wr.onBeforeRequest.addListener(listener('onBeforeRequest'), frames);
   wr.onBeforeSendHeaders.addListener(listener('onBeforeSendHeaders'), frames, requestHeaders);
   wr.onHeadersReceived.addListener(listener('onHeadersReceived'), frames, responseHeaders);
-  // Fires only for redirects, so all of them get every header.
-  wr.onBeforeRedirect.addListener(
-    listener('onBeforeRedirect'),
-    every,
-    responseHeaders as Spec<browser.WebRequest.OnBeforeRedirectOptions>,
-  );
+  wr.onBeforeRedirect.addListener(listener('onBeforeRedirect'), frames, redirectHeaders);
   wr.onCompleted.addListener(
     listener('onCompleted'),
     frames,
     responseHeaders as Spec<browser.WebRequest.OnCompletedOptions>,
   );
-  wr.onCompleted.addListener(listener('onCompleted'), others, ['responseHeaders']);
   // No third argument: Firefox throws on any, even undefined.
-  wr.onErrorOccurred.addListener(listener('onErrorOccurred'), every);
+  wr.onErrorOccurred.addListener(listener('onErrorOccurred'), frames);
 
   // The URL a navigation asked for: a first request already at its https twin was upgraded by the
   // browser itself (HTTPS-Upgrades), a hop webRequest never reports; while it is under way, a
@@ -91,4 +106,33 @@ export function registerRecordingListeners(b: Browser, adapter: BrowserAdapter, 
     },
     { url: [{ schemes: ['http', 'https'] }] },
   );
+
+  // The same functions each time, so that remove() takes back exactly what add() registered.
+  const started = listener('onBeforeRequest');
+  const redirected = listener('onBeforeRedirect');
+  const completed = listener('onCompleted');
+  const failed = listener('onErrorOccurred');
+  let on = false;
+  return {
+    get on() {
+      return on;
+    },
+    add() {
+      if (on) return;
+      on = true;
+      wr.onBeforeRequest.addListener(started, others);
+      // Fires only for redirects, so all of them get every header.
+      wr.onBeforeRedirect.addListener(redirected, others, redirectHeaders);
+      wr.onCompleted.addListener(completed, others, ['responseHeaders']);
+      wr.onErrorOccurred.addListener(failed, others);
+    },
+    remove() {
+      if (!on) return;
+      on = false;
+      wr.onBeforeRequest.removeListener(started);
+      wr.onBeforeRedirect.removeListener(redirected);
+      wr.onCompleted.removeListener(completed);
+      wr.onErrorOccurred.removeListener(failed);
+    },
+  };
 }

@@ -32,6 +32,8 @@ interface Subscriber {
   timer?: ReturnType<typeof setTimeout>;
   /** The ids of the snapshot's older chains not sent yet, newest last (see hopscope/more). */
   older: string[];
+  /** Set while this page shows subresource chains: ends its share in recording them. */
+  unwatch?: () => void;
 }
 
 export interface PortHubOptions {
@@ -41,6 +43,8 @@ export interface PortHubOptions {
   ownOrigin: string;
   extensionId: string;
   onClear(tabId: number | null): void;
+  /** A page that shows subresource chains subscribed; the returned function: it went away. */
+  watch?(): () => void;
 }
 
 export class PortHub {
@@ -89,6 +93,7 @@ export class PortHub {
     port.onDisconnect.addListener(() => {
       if (sub.timer !== undefined) clearTimeout(sub.timer);
       this.subscribers.delete(sub);
+      sub.unwatch?.();
     });
   }
 
@@ -104,6 +109,11 @@ export class PortHub {
           return;
         }
         sub.tabId = message.tabId;
+        if (message.subresources && !sub.unwatch) sub.unwatch = this.opts.watch?.();
+        else if (!message.subresources && sub.unwatch) {
+          sub.unwatch();
+          sub.unwatch = undefined;
+        }
         sub.changed.clear();
         sub.removed.clear();
         const chains = this.opts.recorder.list().filter((c) => message.tabId === null || c.tabId === message.tabId);
@@ -171,6 +181,7 @@ export class PortHub {
     } catch {
       // The page went away between the change and the send.
       this.subscribers.delete(sub);
+      sub.unwatch?.();
     }
   }
 }

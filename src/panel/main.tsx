@@ -9,7 +9,7 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App connector={createExtensionConnector()} />
+      <App connector={createExtensionConnector({ subresources: true })} />
     </StrictMode>,
   );
 }

@@ -32,7 +32,16 @@ function schemas() {
 
   const page = z.discriminatedUnion('type', [
     /** Replaces any earlier subscription on this port. */
-    z.object({ type: z.literal('hopscope/subscribe'), version: z.number(), tabId }),
+    z.object({
+      type: z.literal('hopscope/subscribe'),
+      version: z.number(),
+      tabId,
+      /**
+       * This page shows subresource chains (the panel; the popup shows pages only): the worker
+       * records them while it is subscribed.
+       */
+      subresources: z.optional(z.boolean()),
+    }),
     /** Forget the chains of a tab (null: all). */
     z.object({ type: z.literal('hopscope/clear'), tabId }),
     /** The next chunk of older chains, after a message with `more`: the page has shown it. */

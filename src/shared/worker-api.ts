@@ -18,8 +18,20 @@ export interface WorkerApi {
   /** Writes every pending change to storage.session now. */
   flush(): Promise<void>;
   clear(): Promise<void>;
-  /** pending: requests under way the recorder tracks (returns to 0 once every request ended). */
-  stats(): Promise<{ chains: number; bytes: number; evicted: number; writes: number; pending: number }>;
+  /**
+   * pending: requests under way the recorder tracks (returns to 0 once every request ended);
+   * subresources: the worker listens to subresources (a panel watches, or a started worker does
+   * not know yet whether one does); watching: the pages showing subresource chains subscribed.
+   */
+  stats(): Promise<{
+    chains: number;
+    bytes: number;
+    evicted: number;
+    writes: number;
+    pending: number;
+    subresources: boolean;
+    watching: number;
+  }>;
 }
 
 declare global {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { chainsToHar } from '../../src/core/har/export.ts';
 import { type E2E, hopRows, startE2E } from '../support/extension-browser.ts';
+import { openWatchingPanel, untilStats } from '../support/extension-page.ts';
 import { assertValidHar } from '../support/har-validator.ts';
 
 /** The part of the `chrome` global read inside the service worker. */
@@ -210,7 +211,41 @@ describe('recording in Chromium', () => {
     expect(all.some((c) => c.hops.some((h) => h.url.startsWith('chrome-extension:')))).toBe(false);
   });
 
+  it('records subresource chains while a panel watches, pages and frames always', async () => {
+    // Nobody watches: the worker has taken its subresource listeners off.
+    await untilStats(e2e.browser, (s) => s.watching === 0 && !s.subresources, 'the subresource listeners to go');
+    const page = await e2e.newPage();
+    await page.goto(`${o}/ok?watch=page`);
+    const fetchVia302 = (which: string) =>
+      page.evaluate((to) => fetch(`/r/302?to=${encodeURIComponent(to)}`).then((r) => r.text()), `/ok?which=${which}`);
+    const navigateVia302 = (which: string) => page.goto(`${o}/r/302?to=${encodeURIComponent(`/ok?which=${which}`)}`);
+    const endsAt = (which: string) => (c: Chain) => c.hops.at(-1)?.url === `${o}/ok?which=${which}`;
+    await fetchVia302('unwatched');
+
+    const panel = await openWatchingPanel(e2e.browser);
+    await fetchVia302('watched');
+    let chains = await e2e.waitForChains((all) =>
+      all.some((c) => endsAt('watched')(c) && c.outcome.state !== 'pending'),
+    );
+    expect(hopRows(chains.find(endsAt('watched'))).map((h) => h.status)).toEqual([302, 200]);
+    expect(chains.find(endsAt('watched'))?.type).toBe('xmlhttprequest');
+
+    // The panel closes: the listeners go with it (no grace: its port said goodbye).
+    await panel.close();
+    await untilStats(e2e.browser, (s) => s.watching === 0 && !s.subresources, 'the subresource listeners to go');
+    await fetchVia302('after');
+    // A page navigation is recorded without a panel; it is recorded after the fetch's events
+    // would have been, so by then nothing more of the fetches can arrive.
+    await navigateVia302('navigated');
+    chains = await e2e.waitForChains((all) => all.some((c) => endsAt('navigated')(c) && c.outcome.state !== 'pending'));
+    expect(chains.find(endsAt('navigated'))?.type).toBe('main_frame');
+    expect(chains.filter(endsAt('unwatched'))).toEqual([]);
+    expect(chains.filter(endsAt('after'))).toEqual([]);
+    await page.close();
+  });
+
   it('records 200 redirected fetches started at once, every one in full', async () => {
+    const panel = await openWatchingPanel(e2e.browser);
     const page = await e2e.newPage();
     await page.goto(`${o}/burst?n=200`);
     await page.waitForFunction(() => document.title === 'done', undefined, { timeout: 30_000 });
@@ -219,6 +254,7 @@ describe('recording in Chromium', () => {
         all.filter((c) => /\/burst\/r\/\d+$/.test(c.hops[0]?.url ?? '') && c.outcome.state !== 'pending').length >= 200,
     );
     await page.close();
+    await panel.close();
     const burst = chains.filter((c) => /\/burst\/r\/\d+$/.test(c.hops[0]?.url ?? ''));
     expect(burst).toHaveLength(200);
     for (const chain of burst) {

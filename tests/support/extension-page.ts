@@ -4,6 +4,7 @@
  * Playwright tracking a worker that is stopped and started again and again.
  */
 import type { BrowserContext, Page } from 'playwright-core';
+import type { ExtensionBrowser } from '../../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
@@ -105,4 +106,32 @@ export async function tabIdOf(reader: Page, url: string): Promise<number> {
   }, url);
   if (id === undefined) throw new Error(`no tab shows ${url}`);
   return id;
+}
+
+/**
+ * Opens the panel in a tab, showing every tab: while it is open the worker records subresource
+ * chains, as it does for a user with the panel open (src/background/watch.ts). Resolves once the
+ * worker counts it as watching; close the page to stop.
+ */
+export async function openWatchingPanel(browser: ExtensionBrowser, timeoutMs = 20_000): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/extension/panel.html?tabId=all`);
+  await untilStats(browser, (s) => s.watching > 0 && s.subresources, 'the panel to be counted as watching', timeoutMs);
+  return page;
+}
+
+/** Waits until the worker's counters satisfy `ok` (polled; the worker is woken when stopped). */
+export async function untilStats(
+  browser: ExtensionBrowser,
+  ok: (stats: Awaited<ReturnType<ExtensionBrowser['stats']>>) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await browser.stats();
+    if (ok(stats)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(stats)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -19,7 +19,12 @@ function devtools(): typeof browser.devtools | undefined {
   }
 }
 
-export function createExtensionConnector(): Connector {
+export interface ExtensionConnectorOptions {
+  /** The page shows subresource chains: the worker records them while it is subscribed. */
+  subresources?: boolean;
+}
+
+export function createExtensionConnector({ subresources = false }: ExtensionConnectorOptions = {}): Connector {
   /** The port of the subscription whose worker has answered (sent its snapshot). */
   let port: Runtime.Port | undefined;
   /** Messages asked for while no worker answered: each new port sends them first. */
@@ -110,7 +115,12 @@ export function createExtensionConnector(): Connector {
         // that answers it already shows the chains gone.
         carried = waiting.splice(0);
         for (const m of carried) p.postMessage(m);
-        p.postMessage({ type: 'hopscope/subscribe', version: PROTOCOL_VERSION, tabId } satisfies PageMessage);
+        p.postMessage({
+          type: 'hopscope/subscribe',
+          version: PROTOCOL_VERSION,
+          tabId,
+          ...(subresources ? { subresources } : {}),
+        } satisfies PageMessage);
       };
       open();
       return () => {
