@@ -35,8 +35,12 @@ function floorManifest(name: string) {
   };
 }
 
-export async function buildFloor(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hopscope-bench-floor-'));
+/**
+ * The floor: the worker's own registration with handlers that do nothing. `watched` adds the
+ * subresource listeners, as the worker does while a panel watches (bench/floor/watched.ts).
+ */
+export async function buildFloor({ watched = false } = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `hopscope-bench-floor${watched ? '-watched' : ''}-`));
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -47,9 +51,16 @@ export async function buildFloor(): Promise<string> {
       emptyOutDir: false,
       target: 'chrome120',
       minify: true,
-      lib: { entry: join(REPO_ROOT, 'bench/floor/worker.ts'), formats: ['es'], fileName: () => 'worker.js' },
+      lib: {
+        entry: join(REPO_ROOT, `bench/floor/${watched ? 'watched' : 'worker'}.ts`),
+        formats: ['es'],
+        fileName: () => 'worker.js',
+      },
     },
   });
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(floorManifest('Hopscope floor (bench)'), null, 2));
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify(floorManifest(`Hopscope floor${watched ? ', watched' : ''} (bench)`), null, 2),
+  );
   return dir;
 }

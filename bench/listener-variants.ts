@@ -2,10 +2,12 @@
  * Which listener set to keep (issue 16: "choose the listener set with the bench"): the heavy
  * page's load event with candidate webRequest registrations, each in an extension whose worker
  * registers it with listeners that do nothing, against the same Chromium without extensions, in
- * rotating order, a fresh profile each run. The first candidate is the floor itself (built from
- * src/background/listeners.ts); the others are the same registration with one part taken away,
- * written out in plain JavaScript here, so each line of the README's listener table has a
- * measured price. Run by name only: BENCH_ONLY='listener variants' (~5 configurations × rounds).
+ * rotating order, a fresh profile each run. The first candidates are the floor itself (built from
+ * src/background/listeners.ts: pages and frames, as the worker listens with no panel open) and
+ * the watched floor (the subresource listeners added, as while a panel watches); the others are
+ * the watched registration with one part taken away, written out in plain JavaScript here, so
+ * each line of the README's listener table has a measured price. Run by name only:
+ * BENCH_ONLY='listener variants' (~8 configurations × rounds).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { launchPlain, loadHeavy, log } from './page-load.ts';
 import { type Result, summarize } from './report.ts';
 import { childrenCpuNs } from './worker-cdp.ts';
 
-/** The registration of listeners.ts, in plain JavaScript, with the parts a variant drops. */
+/** The watched registration of listeners.ts, in plain JavaScript, with the parts a variant drops. */
 interface Drop {
   /** onBeforeRequest for pages and frames only. */
   subresourceStarts?: boolean;
@@ -78,7 +80,8 @@ async function variantExtension(name: string, source: string): Promise<string> {
 export async function listenerVariants(browserPath: string, server: HeavyServer, rounds: number): Promise<Result[]> {
   const configs: Array<[string, string | undefined]> = [
     ['none', undefined],
-    ['floor (the worker’s registration)', await buildFloor()],
+    ['floor (the worker’s registration: pages and frames)', await buildFloor()],
+    ['watched floor (+ subresources, while a panel watches)', await buildFloor({ watched: true })],
     [
       'without onBeforeRequest for subresources',
       await variantExtension('starts', workerSource({ subresourceStarts: true })),
@@ -93,7 +96,7 @@ export async function listenerVariants(browserPath: string, server: HeavyServer,
       await variantExtension('end-headers', workerSource({ subresourceEndHeaders: true })),
     ],
     [
-      'pages and frames only (no subresource chains)',
+      'pages and frames only, written out (the floor, cross-check)',
       await variantExtension('frames', workerSource({ subresources: true })),
     ],
     ['permissions, no listeners', await variantExtension('empty', '')],

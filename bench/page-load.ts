@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type ExtensionBrowser, launchWithExtension, mergeBrowserArgs } from '../src/cli/browser.ts';
 import type { HeavyServer } from './heavy-server.ts';
 import { type Result, summarize } from './report.ts';
@@ -72,24 +72,66 @@ export interface PageLoadOptions {
   rounds: number;
   /** The floor extension (bench/floor.ts): the worker's own registration, handlers that do nothing. */
   floorDir: string;
+  /** The same with the subresource listeners the worker adds while a panel watches. */
+  watchedFloorDir: string;
   /** The permissions' floor (bench/floor.ts): the same permissions, no listener at all. */
   permissionsDir: string;
 }
 
-/** One page load with an extension: load event, its worker thread's CPU time, hops recorded (if any). */
+/** Polls the worker's stats until `ok` holds (the worker starts with every listener on). */
+export async function untilStats(
+  b: ExtensionBrowser,
+  ok: (s: Awaited<ReturnType<ExtensionBrowser['stats']>>) => boolean,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!ok(await b.stats())) {
+    if (Date.now() > deadline) throw new Error(`the worker never reported ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Opens the panel page on all tabs and waits until the worker records subresources for it. */
+export async function watchWithPanel(b: ExtensionBrowser): Promise<Page> {
+  const panel = await b.context.newPage();
+  await panel.goto(`chrome-extension://${b.extensionId}/extension/panel.html?tabId=all`);
+  await untilStats(b, (s) => s.watching > 0 && s.subresources, 'a watching panel');
+  return panel;
+}
+
+interface Load {
+  load: number;
+  cpuNs: number;
+  processNs: number;
+  hops: number;
+}
+
+type Config = 'none' | 'permissions' | 'floor' | 'hopscope' | 'floor, watched' | 'hopscope, watched';
+
+/**
+ * One page load with an extension (Hopscope's own when no path is given): load event, its worker
+ * thread's CPU time, hops recorded. `watched`: Hopscope with its panel open, which makes the
+ * worker record subresources too; without it, the worker is first let settle into listening to
+ * pages and frames only, as it does a moment after it starts with no panel.
+ */
 async function loadWithExtension(
   browserPath: string,
   server: HeavyServer,
   run: string,
-  extensionPath?: string,
-  listening = true,
-): Promise<{ load: number; cpuNs: number; processNs: number; hops: number }> {
+  {
+    extensionPath,
+    listening = true,
+    watched = false,
+  }: { extensionPath?: string; listening?: boolean; watched?: boolean },
+): Promise<Load> {
   const b = await launchWithExtension({ browserPath, extensionPath });
   try {
     if (!listening) return { load: await loadHeavy(b.context, server, run), cpuNs: 0, processNs: 0, hops: 0 };
     const thread = findWorkerThread();
     if (!thread) throw new Error('the extension service worker thread was not found in /proc');
     const recording = !extensionPath;
+    if (recording && watched) await watchWithPanel(b);
+    else if (recording) await untilStats(b, (s) => !s.subresources, 'its subresource listeners off');
     const hops0 = recording ? await totalHops(b) : 0;
     const cpu0 = threadCpuNs(thread);
     const proc0 = processCpuNs(thread.pid);
@@ -99,82 +141,150 @@ async function loadWithExtension(
     const cpuNs = threadCpuNs(thread) - cpu0;
     const processNs = processCpuNs(thread.pid) - proc0;
     const hops = recording ? (await totalHops(b)) - hops0 : 0;
-    if (recording && hops < HEAVY_SUBRESOURCES) throw new Error(`only ${hops} hops were recorded for the heavy page`);
+    if (recording && watched && hops < HEAVY_SUBRESOURCES) {
+      throw new Error(`only ${hops} hops were recorded for the heavy page with a panel watching`);
+    }
+    // Unwatched, only the main frames are recorded: the blank page, and the heavy one's 3 hops.
+    if (recording && !watched && (hops < 3 || hops >= HEAVY_SUBRESOURCES)) {
+      throw new Error(`${hops} hops were recorded for the heavy page with no panel watching, not its main frame's`);
+    }
     return { load, cpuNs, processNs, hops };
   } finally {
     await b.close();
   }
 }
 
-/**
- * The heavy page without extensions (none), with the permissions alone, with the floor and with
- * Hopscope, in rotating order (none permissions floor hopscope, permissions floor hopscope none,
- * …) so that no configuration always runs first.
- */
-export async function pageLoad(browserPath: string, server: HeavyServer, opts: PageLoadOptions): Promise<Result[]> {
-  const none: number[] = [];
-  const floor: number[] = [];
-  const hopscope: number[] = [];
-  const overFloor: number[] = [];
-  const overNone: number[] = [];
-  const floorOverNone: number[] = [];
-  const permissionsOverNone: number[] = [];
-  const cpuPerHop: number[] = [];
-  const floorCpuPerHop: number[] = [];
-  const cpuOverFloor: number[] = [];
-  const processPerHop: number[] = [];
-  for (let round = 0; round < opts.rounds; round++) {
-    const results: Record<string, { load: number; cpuNs: number; processNs: number; hops: number }> = {};
-    const order = ['none', 'permissions', 'floor', 'hopscope'];
-    for (let i = 0; i < round % order.length; i++) order.push(order.shift() as string);
-    for (const config of order) {
-      if (config === 'none') {
-        const a = await launchPlain(browserPath);
-        try {
-          results.none = { load: await loadHeavy(a.context, server, `a${round}`), cpuNs: 0, processNs: 0, hops: 0 };
-        } finally {
-          await a.close();
-        }
-      } else if (config === 'permissions') {
-        results.permissions = await loadWithExtension(browserPath, server, `p${round}`, opts.permissionsDir, false);
-      } else if (config === 'floor') {
-        results.floor = await loadWithExtension(browserPath, server, `f${round}`, opts.floorDir);
-      } else {
-        results.hopscope = await loadWithExtension(browserPath, server, `b${round}`);
+async function loadConfig(
+  browserPath: string,
+  server: HeavyServer,
+  config: Config,
+  run: string,
+  opts: PageLoadOptions,
+) {
+  switch (config) {
+    case 'none': {
+      const a = await launchPlain(browserPath);
+      try {
+        return { load: await loadHeavy(a.context, server, run), cpuNs: 0, processNs: 0, hops: 0 };
+      } finally {
+        await a.close();
       }
     }
-    const n = results.none as { load: number };
-    const p = results.permissions as { load: number };
-    const f = results.floor as { load: number; cpuNs: number };
-    const h = results.hopscope as { load: number; cpuNs: number; processNs: number; hops: number };
-    none.push(n.load);
-    floor.push(f.load);
-    hopscope.push(h.load);
-    overFloor.push(h.load / f.load);
-    overNone.push(h.load / n.load);
-    floorOverNone.push(f.load / n.load);
-    permissionsOverNone.push(p.load / n.load);
-    // The same page makes the same events: the floor's CPU per hop is per the hops Hopscope recorded.
-    cpuPerHop.push(h.cpuNs / 1000 / h.hops);
-    floorCpuPerHop.push(f.cpuNs / 1000 / h.hops);
-    cpuOverFloor.push(h.cpuNs / f.cpuNs);
-    processPerHop.push(h.processNs / 1000 / h.hops);
+    case 'permissions':
+      return loadWithExtension(browserPath, server, run, { extensionPath: opts.permissionsDir, listening: false });
+    case 'floor':
+      return loadWithExtension(browserPath, server, run, { extensionPath: opts.floorDir });
+    case 'floor, watched':
+      return loadWithExtension(browserPath, server, run, { extensionPath: opts.watchedFloorDir });
+    case 'hopscope':
+      return loadWithExtension(browserPath, server, run, {});
+    case 'hopscope, watched':
+      return loadWithExtension(browserPath, server, run, { watched: true });
+  }
+}
+
+/**
+ * The heavy page without extensions (none), with the permissions alone, with the floor and with
+ * Hopscope, then the watched floor and Hopscope with its panel open, in rotating order (each
+ * round starts one configuration later) so that no configuration always runs first.
+ *
+ * The page-load targets are Hopscope as it runs while browsing (no panel open: pages and frames);
+ * the worker CPU per hop target is Hopscope recording every subresource (a panel open) against
+ * the floor that receives the same events, and what a watching panel costs the page is reported.
+ */
+export async function pageLoad(browserPath: string, server: HeavyServer, opts: PageLoadOptions): Promise<Result[]> {
+  const configs: Config[] = ['none', 'permissions', 'floor', 'hopscope', 'floor, watched', 'hopscope, watched'];
+  const loads = new Map<Config, Load[]>(configs.map((c) => [c, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    const order = [...configs];
+    for (let i = 0; i < round % order.length; i++) order.push(order.shift() as Config);
+    for (const config of order) {
+      loads
+        .get(config)
+        ?.push(await loadConfig(browserPath, server, config, `${round}-${config.replace(/\W+/g, '')}`, opts));
+    }
+    const last = (c: Config) => loads.get(c)?.at(-1) as Load;
+    const h = last('hopscope, watched');
     log(
-      `page load round ${round + 1}/${opts.rounds} (${order.join(' ')}): none ${n.load.toFixed(0)} ms, permissions ${p.load.toFixed(0)} ms, floor ${f.load.toFixed(0)} ms, hopscope ${h.load.toFixed(0)} ms; worker ${cpuPerHop.at(-1)?.toFixed(0)} µs/hop, floor ${floorCpuPerHop.at(-1)?.toFixed(0)} µs/hop`,
+      `page load round ${round + 1}/${opts.rounds} (${order.join(' · ')}): ${configs.map((c) => `${c} ${last(c).load.toFixed(0)} ms`).join(', ')}; watched worker ${(h.cpuNs / 1000 / h.hops).toFixed(0)} µs/hop, watched floor ${(last('floor, watched').cpuNs / 1000 / h.hops).toFixed(0)} µs/hop`,
     );
   }
+  const of = (c: Config) => loads.get(c) as Load[];
+  const ratio = (a: Config, b: Config) => of(a).map((x, i) => x.load / (of(b)[i] as Load).load);
+  const watched = of('hopscope, watched');
+  const watchedFloor = of('floor, watched');
+  // The same page makes the same events: the floor's CPU per hop is per the hops Hopscope recorded.
   return [
-    summarize('page load: Hopscope ÷ floor (load event)', overFloor, '×', 1.05),
-    summarize('page load: Hopscope ÷ no extension', overNone, '×', 1.2),
-    summarize('  page load: floor ÷ no extension', floorOverNone, '×', null),
-    summarize('  page load: the permissions alone, no listener ÷ no extension', permissionsOverNone, '×', null),
-    summarize('  load event, no extension', none, 'ms', null),
-    summarize('  load event, floor', floor, 'ms', null),
-    summarize('  load event, Hopscope', hopscope, 'ms', null),
-    summarize('worker CPU per hop: Hopscope ÷ floor', cpuOverFloor, '×', 1.5),
-    summarize('  worker CPU per recorded hop, Hopscope', cpuPerHop, 'µs', null),
-    summarize('  worker CPU per hop, floor (receiving the events)', floorCpuPerHop, 'µs', null),
-    summarize('  extension process CPU per hop, Hopscope (all threads)', processPerHop, 'µs', null),
+    summarize('page load: Hopscope ÷ floor (load event)', ratio('hopscope', 'floor'), '×', 1.05),
+    summarize('page load: Hopscope ÷ no extension', ratio('hopscope', 'none'), '×', 1.2),
+    summarize('  page load: floor ÷ no extension', ratio('floor', 'none'), '×', null),
+    summarize(
+      '  page load: the permissions alone, no listener ÷ no extension',
+      ratio('permissions', 'none'),
+      '×',
+      null,
+    ),
+    summarize(
+      '  page load with a panel watching: Hopscope ÷ watched floor',
+      ratio('hopscope, watched', 'floor, watched'),
+      '×',
+      null,
+    ),
+    summarize(
+      '  page load with a panel watching: Hopscope ÷ no extension',
+      ratio('hopscope, watched', 'none'),
+      '×',
+      null,
+    ),
+    summarize('  page load: watched floor ÷ no extension', ratio('floor, watched', 'none'), '×', null),
+    summarize(
+      '  load event, no extension',
+      of('none').map((x) => x.load),
+      'ms',
+      null,
+    ),
+    summarize(
+      '  load event, floor',
+      of('floor').map((x) => x.load),
+      'ms',
+      null,
+    ),
+    summarize(
+      '  load event, Hopscope',
+      of('hopscope').map((x) => x.load),
+      'ms',
+      null,
+    ),
+    summarize(
+      '  load event, Hopscope with a panel watching',
+      watched.map((x) => x.load),
+      'ms',
+      null,
+    ),
+    summarize(
+      'worker CPU per hop: Hopscope ÷ floor (panel watching)',
+      watched.map((x, i) => x.cpuNs / (watchedFloor[i] as Load).cpuNs),
+      '×',
+      1.5,
+    ),
+    summarize(
+      '  worker CPU per recorded hop, Hopscope',
+      watched.map((x) => x.cpuNs / 1000 / x.hops),
+      'µs',
+      null,
+    ),
+    summarize(
+      '  worker CPU per hop, floor (receiving the events)',
+      watchedFloor.map((x, i) => x.cpuNs / 1000 / (watched[i] as Load).hops),
+      'µs',
+      null,
+    ),
+    summarize(
+      '  extension process CPU per hop, Hopscope (all threads)',
+      watched.map((x) => x.processNs / 1000 / x.hops),
+      'µs',
+      null,
+    ),
   ];
 }
 

@@ -28,7 +28,7 @@ import { chainsToHar, harText } from '../src/core/har/export.ts';
 import { buildFloor, buildPermissionFloor } from './floor.ts';
 import { type HarRound, harRound, stepTimer } from './har-round.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
-import { log, pageLoad, settle } from './page-load.ts';
+import { log, pageLoad, settle, watchWithPanel } from './page-load.ts';
 import { injectStore, measureFilterKeystroke, measureImport, measurePanelOpen } from './panel.ts';
 import { formatTable, machineOf, type Result, readmeBlock, summarize, withReadmeBlock } from './report.ts';
 import { storedBytes } from './stored-bytes.ts';
@@ -74,6 +74,8 @@ async function storageWrites(browserPath: string, server: HeavyServer): Promise<
   for (let run = 0; run < BURST_RUNS; run++) {
     const b = await launchWithExtension({ browserPath });
     try {
+      // Fetches are recorded while a panel watches.
+      await watchWithPanel(b);
       const page = await b.context.newPage();
       await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
       await settle(b);
@@ -110,6 +112,7 @@ async function memory(browserPath: string, server: HeavyServer): Promise<Result[
   const b = await launchWithExtension({ browserPath });
   try {
     const w = await attachToWorker(b.context, b.extensionId);
+    await watchWithPanel(b);
     const page = await b.context.newPage();
     await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
     const heaps: Array<{ requests: number; mb: number; evicted: number }> = [];
@@ -350,6 +353,7 @@ async function main(): Promise<number> {
         pageLoad(browserPath, server, {
           rounds: PAGELOAD_ROUNDS,
           floorDir: await buildFloor(),
+          watchedFloorDir: await buildFloor({ watched: true }),
           permissionsDir: await buildPermissionFloor(),
         }),
     ],
