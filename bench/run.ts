@@ -35,7 +35,7 @@ import { storedBytes } from './stored-bytes.ts';
 import { buildStore } from './synthetic.ts';
 import { attachToWorker, workerHeap } from './worker-cdp.ts';
 
-const PAGELOAD_ROUNDS = Number(process.env.BENCH_PAGELOAD_ROUNDS ?? 5);
+const PAGELOAD_ROUNDS = Number(process.env.BENCH_PAGELOAD_ROUNDS ?? 7);
 const VARIANT_ROUNDS = Number(process.env.BENCH_VARIANT_ROUNDS ?? 8);
 const BURST_REQUESTS = 1000;
 const BURST_RUNS = 3;
