@@ -5,7 +5,7 @@
  * is reported as median and min–max. Prints one table and writes bench/results.json.
  * Exits non-zero only when a figure could not be measured at all.
  *
- * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 5),
+ * Environment: CHROME_PATH (browser), BENCH_PAGELOAD_ROUNDS (default 7),
  * BENCH_MEMORY_REQUESTS (default 8000, enough to reach the 4 MB cap; issue 5 asked for 100000, see README "Performance"),
  * BENCH_ONLY (comma-separated figure names to run, e.g. `page load,storage writes`; 'check throughput'
  * and 'listener variants' run only when named), BENCH_VARIANT_ROUNDS (default 8).
