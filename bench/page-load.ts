@@ -91,10 +91,14 @@ export async function untilStats(
   }
 }
 
-/** Opens the panel page on all tabs and waits until the worker records subresources for it. */
-export async function watchWithPanel(b: ExtensionBrowser): Promise<Page> {
+/**
+ * Opens the panel page and waits until the worker records subresources for it. On all tabs by
+ * default (it shows every chain as it comes); `tab`: the panel of one tab only, as when DevTools
+ * is open on another tab than the one browsing (the worker records, the panel shows nothing).
+ */
+export async function watchWithPanel(b: ExtensionBrowser, tab: 'all' | number = 'all'): Promise<Page> {
   const panel = await b.context.newPage();
-  await panel.goto(`chrome-extension://${b.extensionId}/extension/panel.html?tabId=all`);
+  await panel.goto(`chrome-extension://${b.extensionId}/extension/panel.html?tabId=${tab}`);
   await untilStats(b, (s) => s.watching > 0 && s.subresources, 'a watching panel');
   return panel;
 }
