@@ -159,7 +159,7 @@ describe('toolbar badge', () => {
     expect((await badge(journey.tabId)).text).toBe('');
     await a.goBack();
     await a.waitForURL('**/client/landed');
-    await expect.poll(async () => (await badge(journey.tabId)).text).toBe('4');
+    await expect.poll(async () => (await badge(journey.tabId)).text, { timeout: 15_000 }).toBe('4');
 
     const cdp = await e2e.browser.context.newCDPSession(a);
     await cdp.send('ServiceWorker.enable');
@@ -173,8 +173,9 @@ describe('toolbar badge', () => {
         async () => (await e2e.browser.chains()).filter((c) => c.tabId === cached.tabId && c.hops[0]?.fromCache).length,
       )
       .toBe(1);
-    // The badge follows the recorder by up to 100 ms, after Chromium cleared it for the new page.
-    await expect.poll(async () => (await badge(cached.tabId)).text).toBe('1');
+    // The badge follows the recorder by up to 100 ms, after Chromium cleared it for the new page
+    // (seconds on a host that steals CPU: the poll waits for the value, not for a time).
+    await expect.poll(async () => (await badge(cached.tabId)).text, { timeout: 15_000 }).toBe('1');
     await a.close();
     await b.close();
   });

@@ -59,7 +59,8 @@ describe('chainsToHar on recorded chains', () => {
     }
     expect(JSON.parse(harText([])).log.entries).toEqual([]);
     expect(harText([])).toBe(`${JSON.stringify(chainsToHar([]), null, 2)}\n`);
-  });
+    // An export per prefix of ~220 chains: seconds of work on a loaded host, not a timing.
+  }, 60_000);
 
   it.each(fixtures)('%s: valid HAR 1.2, one entry per hop, in order', (name) => {
     const chains = chainsOf(name);
