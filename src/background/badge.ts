@@ -82,6 +82,15 @@ export class BadgeUpdater {
     );
   }
 
+  /**
+   * A page committed in the tab: Chromium has reset the tab's badge (values set for a tab last
+   * until its next main-frame navigation), whatever this updater last set, so set it again.
+   */
+  committed(tabId: number): void {
+    this.shown.delete(tabId);
+    this.schedule(tabId);
+  }
+
   /** After chains were removed: look again at every tab that shows a badge. */
   scheduleShown(): void {
     for (const tabId of this.shown.keys()) this.schedule(tabId);

@@ -32,7 +32,10 @@ const subresources = registerRecordingListeners(browser, adapter, {
     if (e) session.handle(e);
   },
   navigate: (details) => session.navigate(details),
-  commit: (details) => session.commit(details),
+  commit: (details) => {
+    session.commit(details);
+    badge.committed(details.tabId);
+  },
 });
 // Subresources are listened to while a panel watches; on until the worker knows whether one does.
 const watch = new SubresourceWatch(subresources, area);
