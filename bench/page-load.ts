@@ -5,8 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { type ExtensionBrowser, launchWithExtension, mergeBrowserArgs } from '../src/cli/browser.ts';
+import { openWatchingPanel, untilStats } from '../tests/support/extension-page.ts';
 import type { HeavyServer } from './heavy-server.ts';
 import { type Result, summarize } from './report.ts';
 import { findWorkerThread, processCpuNs, threadCpuNs } from './worker-cdp.ts';
@@ -78,31 +79,6 @@ export interface PageLoadOptions {
   permissionsDir: string;
 }
 
-/** Polls the worker's stats until `ok` holds (the worker starts with every listener on). */
-export async function untilStats(
-  b: ExtensionBrowser,
-  ok: (s: Awaited<ReturnType<ExtensionBrowser['stats']>>) => boolean,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!ok(await b.stats())) {
-    if (Date.now() > deadline) throw new Error(`the worker never reported ${what}`);
-    await sleep(50);
-  }
-}
-
-/**
- * Opens the panel page and waits until the worker records subresources for it. On all tabs by
- * default (it shows every chain as it comes); `tab`: the panel of one tab only, as when DevTools
- * is open on another tab than the one browsing (the worker records, the panel shows nothing).
- */
-export async function watchWithPanel(b: ExtensionBrowser, tab: 'all' | number = 'all'): Promise<Page> {
-  const panel = await b.context.newPage();
-  await panel.goto(`chrome-extension://${b.extensionId}/extension/panel.html?tabId=${tab}`);
-  await untilStats(b, (s) => s.watching > 0 && s.subresources, 'a watching panel');
-  return panel;
-}
-
 interface Load {
   load: number;
   cpuNs: number;
@@ -134,7 +110,7 @@ async function loadWithExtension(
     const thread = findWorkerThread();
     if (!thread) throw new Error('the extension service worker thread was not found in /proc');
     const recording = !extensionPath;
-    if (recording && watched) await watchWithPanel(b);
+    if (recording && watched) await openWatchingPanel(b);
     else if (recording) await untilStats(b, (s) => !s.subresources, 'its subresource listeners off');
     const hops0 = recording ? await totalHops(b) : 0;
     const cpu0 = threadCpuNs(thread);

@@ -25,10 +25,11 @@ import {
 } from '../src/cli/browser.ts';
 import type { AnalyzedChain as Chain } from '../src/core/analyze/index.ts';
 import { chainsToHar, harText } from '../src/core/har/export.ts';
+import { openWatchingPanel } from '../tests/support/extension-page.ts';
 import { buildFloor, buildPermissionFloor } from './floor.ts';
 import { type HarRound, harRound, stepTimer } from './har-round.ts';
 import { type HeavyServer, startHeavyServer } from './heavy-server.ts';
-import { log, pageLoad, settle, watchWithPanel } from './page-load.ts';
+import { log, pageLoad, settle } from './page-load.ts';
 import { injectStore, measureFilterKeystroke, measureImport, measurePanelOpen } from './panel.ts';
 import { formatTable, machineOf, type Result, readmeBlock, summarize, withReadmeBlock } from './report.ts';
 import { storedBytes } from './stored-bytes.ts';
@@ -78,7 +79,7 @@ async function storageWrites(browserPath: string, server: HeavyServer): Promise<
     try {
       // Fetches are recorded while a panel watches; one of another tab, so that painting 1,000
       // chains in the extension's process does not slow the burst (the writes are the worker's).
-      await watchWithPanel(b, OTHER_TAB);
+      await openWatchingPanel(b, OTHER_TAB);
       const page = await b.context.newPage();
       await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
       await settle(b);
@@ -115,7 +116,7 @@ async function memory(browserPath: string, server: HeavyServer): Promise<Result[
   const b = await launchWithExtension({ browserPath });
   try {
     const w = await attachToWorker(b.context, b.extensionId);
-    await watchWithPanel(b, OTHER_TAB);
+    await openWatchingPanel(b, OTHER_TAB);
     const page = await b.context.newPage();
     await page.goto(`${server.origin}/blank`, { waitUntil: 'load' });
     const heaps: Array<{ requests: number; mb: number; evicted: number }> = [];

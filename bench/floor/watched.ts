@@ -3,11 +3,6 @@
  * subresource listeners the worker adds while a panel watches, handlers that do nothing. What a
  * page pays with it is what the browser charges for every event Hopscope records with a panel open.
  */
-import browser from 'webextension-polyfill';
-import { adapterIn, registerRecordingListeners } from '../../src/background/listeners.ts';
+import { subresources } from './worker.ts';
 
-registerRecordingListeners(browser, adapterIn(browser, new URL(browser.runtime.getURL('/')).origin), {
-  request() {},
-  navigate() {},
-  commit() {},
-}).add();
+subresources.add();

@@ -7,8 +7,12 @@
 import browser from 'webextension-polyfill';
 import { adapterIn, registerRecordingListeners } from '../../src/background/listeners.ts';
 
-registerRecordingListeners(browser, adapterIn(browser, new URL(browser.runtime.getURL('/')).origin), {
-  request() {},
-  navigate() {},
-  commit() {},
-});
+export const subresources = registerRecordingListeners(
+  browser,
+  adapterIn(browser, new URL(browser.runtime.getURL('/')).origin),
+  {
+    request() {},
+    navigate() {},
+    commit() {},
+  },
+);

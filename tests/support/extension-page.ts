@@ -110,13 +110,14 @@ export async function tabIdOf(reader: Page, url: string): Promise<number> {
 
 /**
  * Opens the panel in a tab, showing every tab: while it is open the worker records subresource
- * chains, as it does for a user with the panel open (src/background/watch.ts). Resolves once the
- * worker counts it as watching; close the page to stop.
+ * chains, as it does for a user with the panel open (src/background/watch.ts). `tab`: the panel
+ * of one tab only, as when DevTools is open on another tab (the worker records, the panel shows
+ * nothing of the others). Resolves once the worker counts it as watching; close the page to stop.
  */
-export async function openWatchingPanel(browser: ExtensionBrowser, timeoutMs = 20_000): Promise<Page> {
+export async function openWatchingPanel(browser: ExtensionBrowser, tab: 'all' | number = 'all'): Promise<Page> {
   const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/extension/panel.html?tabId=all`);
-  await untilStats(browser, (s) => s.watching > 0 && s.subresources, 'the panel to be counted as watching', timeoutMs);
+  await page.goto(`chrome-extension://${browser.extensionId}/extension/panel.html?tabId=${tab}`);
+  await untilStats(browser, (s) => s.watching > 0 && s.subresources, 'the panel to be counted as watching');
   return page;
 }
 
