@@ -118,9 +118,9 @@ export function useChains(connector: Connector, tabId: number | null | undefined
     if (tabId === undefined) return;
     return connector.subscribe(tabId, (event) => {
       const action = withChainsAnalyzed(event);
-      // The list follows updates (the older chunks of a big store, live changes) at the
-      // priority of the filter's deferred render: neither interrupts the other, and input
-      // interrupts both. A snapshot and the connection's state show at once.
+      // The list follows updates (the older chunks of a big store, live changes) as
+      // transitions: a keystroke interrupts them. A snapshot and the connection's state show
+      // at once.
       if (action.type === 'hopscope/update') startTransition(() => dispatch(action));
       else dispatch(action);
     });
