@@ -9,6 +9,11 @@
  * the subresource listeners on, and takes them off only once it knows nobody watches: at once
  * when the last worker stopped with nobody watching (a flag in session storage says so), else
  * after a grace period in which the open panels, whose ports the stop closed, connect again.
+ *
+ * When the last panel goes, the listeners stay a little longer (UNWATCH_GRACE_MS): a panel that
+ * reloads (DevTools reopened, the panel tab refreshed) connects again within it and misses
+ * nothing, and most requests under way when it closed end as recorded chains instead of staying
+ * under way for good (once the listeners are off, nothing reports their end).
  */
 import type { SubresourceListeners } from './listeners.ts';
 import type { StorageAreaLike } from './persistence.ts';
@@ -17,6 +22,8 @@ import type { StorageAreaLike } from './persistence.ts';
 export const WATCHING_KEY = 'watching';
 /** How long a started worker waits for the pages that were watching to connect again. */
 export const RECONNECT_GRACE_MS = 5000;
+/** How long the listeners stay on after the last watching page went. */
+export const UNWATCH_GRACE_MS = 3000;
 
 export class SubresourceWatch {
   private watchers = 0;
@@ -25,11 +32,14 @@ export class SubresourceWatch {
   /** What session storage says (undefined: not read yet). */
   private stored: boolean | undefined;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The last page went: the listeners go when this fires, unless a page comes back first. */
+  private leaving: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly listeners: SubresourceListeners,
     private readonly area: Pick<StorageAreaLike, 'get' | 'set' | 'remove'>,
     private readonly graceMs = RECONNECT_GRACE_MS,
+    private readonly unwatchGraceMs = UNWATCH_GRACE_MS,
   ) {
     // Synchronously, in the worker's first turn: a subresource event that started it is delivered.
     listeners.add();
@@ -54,13 +64,19 @@ export class SubresourceWatch {
   /** A page that shows subresource chains is open; call the returned function when it closes. */
   watch(): () => void {
     this.watchers++;
+    if (this.leaving !== undefined) clearTimeout(this.leaving);
+    this.leaving = undefined;
     this.apply();
     let done = false;
     return () => {
       if (done) return;
       done = true;
       this.watchers--;
-      this.apply();
+      if (this.watchers > 0) return;
+      this.leaving = setTimeout(() => {
+        this.leaving = undefined;
+        this.apply();
+      }, this.unwatchGraceMs);
     };
   }
 
@@ -70,9 +86,10 @@ export class SubresourceWatch {
   }
 
   private apply(): void {
-    if (this.watchers > 0 || this.undecided) this.listeners.add();
+    // A page watches, or the last one went less than UNWATCH_GRACE_MS ago.
+    const want = this.watchers > 0 || this.leaving !== undefined;
+    if (want || this.undecided) this.listeners.add();
     else this.listeners.remove();
-    const want = this.watchers > 0;
     if (this.stored === undefined || this.stored === want || this.undecided) return;
     this.stored = want;
     // In order: the last write says how this worker left things.

@@ -230,8 +230,12 @@ describe('recording in Chromium', () => {
     expect(hopRows(chains.find(endsAt('watched'))).map((h) => h.status)).toEqual([302, 200]);
     expect(chains.find(endsAt('watched'))?.type).toBe('xmlhttprequest');
 
-    // The panel closes: the listeners go with it (no grace: its port said goodbye).
+    // The panel closes: the worker counts nobody watching at once, and keeps the listeners a
+    // grace (UNWATCH_GRACE_MS, 3 s) in which a reloading panel comes back: a fetch then is still
+    // recorded in full. Then they go.
     await panel.close();
+    await untilStats(e2e.browser, (s) => s.watching === 0, 'the panel to be gone');
+    await fetchVia302('closing');
     await untilStats(e2e.browser, (s) => s.watching === 0 && !s.subresources, 'the subresource listeners to go');
     await fetchVia302('after');
     // A page navigation is recorded without a panel; it is recorded after the fetch's events
@@ -240,6 +244,7 @@ describe('recording in Chromium', () => {
     chains = await e2e.waitForChains((all) => all.some((c) => endsAt('navigated')(c) && c.outcome.state !== 'pending'));
     expect(chains.find(endsAt('navigated'))?.type).toBe('main_frame');
     expect(chains.filter(endsAt('unwatched'))).toEqual([]);
+    expect(hopRows(chains.find(endsAt('closing'))).map((h) => h.status)).toEqual([302, 200]);
     expect(chains.filter(endsAt('after'))).toEqual([]);
     await page.close();
   });

@@ -3,11 +3,12 @@
  * listens at once (its first turn), keeps listening while it cannot know whether a page watches,
  * and stops once it knows nobody does; session storage carries "a page was watching" across a
  * worker stop, so that a restarted worker waits for its panels instead of dropping their events.
+ * When the last panel goes, the listeners stay for a grace in which a reloading panel comes back.
  * The hub's side: the panel's subscription watches, the popup's does not, a closed port stops.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PortHub } from '../../src/background/ports.ts';
-import { RECONNECT_GRACE_MS, SubresourceWatch, WATCHING_KEY } from '../../src/background/watch.ts';
+import { RECONNECT_GRACE_MS, SubresourceWatch, UNWATCH_GRACE_MS, WATCHING_KEY } from '../../src/background/watch.ts';
 import { Recorder } from '../../src/core/record/recorder.ts';
 import { PORT_NAME, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
@@ -71,7 +72,7 @@ describe('SubresourceWatch', () => {
     expect(log).toEqual(['add', 'remove']);
   });
 
-  it('listens while a panel watches, stops when the last one goes, and says so in storage', async () => {
+  it('listens while a panel watches, stops a grace after the last one goes, and says so in storage', async () => {
     const { listeners } = fakeListeners();
     const area = fakeArea();
     const watch = new SubresourceWatch(listeners, area);
@@ -86,9 +87,59 @@ describe('SubresourceWatch', () => {
     expect(watch.watching).toBe(1);
     expect(listeners.on).toBe(true);
     second();
-    await settle();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS - 1);
+    expect(watch.watching).toBe(0);
+    expect(listeners.on).toBe(true);
+    expect(area.data[WATCHING_KEY]).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
     expect(listeners.on).toBe(false);
     expect(WATCHING_KEY in area.data).toBe(false);
+  });
+
+  it('a panel that reloads within the grace after the last one went: the listeners stay on throughout', async () => {
+    const { listeners, log } = fakeListeners();
+    const area = fakeArea();
+    const watch = new SubresourceWatch(listeners, area);
+    await watch.restore();
+    const before = watch.watch();
+    before();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS - 1);
+    const after = watch.watch();
+    // The first grace's timer does not take the listeners off under the page that came back.
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS * 2);
+    expect(listeners.on).toBe(true);
+    after();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS);
+    expect(log).toEqual(['add', 'remove', 'add', 'remove']);
+    expect(WATCHING_KEY in area.data).toBe(false);
+  });
+
+  it('a page that comes and goes again within the grace gets a whole grace of its own', async () => {
+    const { listeners } = fakeListeners();
+    const watch = new SubresourceWatch(listeners, fakeArea());
+    await watch.restore();
+    watch.watch()();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS - 2);
+    watch.watch()();
+    // The first grace would have ended here; the second has 2 ms behind it.
+    await vi.advanceTimersByTimeAsync(2);
+    expect(listeners.on).toBe(true);
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS - 2);
+    expect(listeners.on).toBe(false);
+  });
+
+  it('a worker whose reconnect grace ends during the unwatch grace keeps listening until that ends', async () => {
+    const { listeners } = fakeListeners();
+    const area = fakeArea({ [WATCHING_KEY]: true });
+    const watch = new SubresourceWatch(listeners, area);
+    const restored = watch.restore();
+    await vi.advanceTimersByTimeAsync(RECONNECT_GRACE_MS - 100);
+    watch.watch()();
+    await vi.advanceTimersByTimeAsync(100);
+    await restored;
+    expect(listeners.on).toBe(true);
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS);
+    expect(listeners.on).toBe(false);
   });
 
   it('after a stop with a panel watching, keeps listening for the grace period, then follows the panels', async () => {
@@ -119,7 +170,7 @@ describe('SubresourceWatch', () => {
     expect(log).toEqual(['add']);
     expect(area.data[WATCHING_KEY]).toBe(true);
     unwatch();
-    await settle();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS);
     expect(log).toEqual(['add', 'remove']);
     expect(WATCHING_KEY in area.data).toBe(false);
   });
