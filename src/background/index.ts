@@ -38,7 +38,10 @@ const subresources = registerRecordingListeners(browser, adapter, {
   },
 });
 // Subresources are listened to while a panel watches; on until the worker knows whether one does.
-const watch = new SubresourceWatch(subresources, area);
+// When they go, the subresource chains under way end: nothing would report how they go on.
+const watch = new SubresourceWatch(subresources, area, {
+  stopped: () => session.subresourcesStopped(Date.now()),
+});
 void watch.restore();
 // A tab closed with a chain under way: Chromium usually ends its requests with ERR_ABORTED,
 // but not a chain between two hops (the next request not started yet).

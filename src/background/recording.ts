@@ -21,9 +21,15 @@ export const FLUSH_INTERVAL_MS = 200;
 /** What an abrupt kill may lose, stated and checked by tests/e2e/faults.test.ts: the window and the write under way. */
 export const MAX_LOSS_MS = 250;
 
+/**
+ * The worker stopped listening to subresources. Queued while loading like the steps received,
+ * but not journalled: a worker that stops before it has loaded decides again when it starts.
+ */
+type Step = JournalStep | { kind: 'subresourcesStopped'; timeStamp: number };
+
 export class RecordingSession {
   readonly recorder: Recorder;
-  private queue: JournalStep[] | undefined = [];
+  private queue: Step[] | undefined = [];
   /** This worker's own journal keys start with this; its queue holds the same steps. */
   private readonly journalPrefix =
     `${JOURNAL_KEY_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;
@@ -75,10 +81,15 @@ export class RecordingSession {
     this.apply({ kind: 'metaRefresh', details });
   }
 
-  private apply(step: JournalStep): void {
+  /** The subresource listeners went (no panel open): their chains under way end. */
+  subresourcesStopped(timeStamp: number): void {
+    this.apply({ kind: 'subresourcesStopped', timeStamp });
+  }
+
+  private apply(step: Step): void {
     if (this.queue) {
       this.queue.push(step);
-      this.journal(step);
+      if (step.kind !== 'subresourcesStopped') this.journal(step);
       return;
     }
     this.run(step);
@@ -104,9 +115,10 @@ export class RecordingSession {
     });
   }
 
-  private run(step: JournalStep): void {
+  private run(step: Step): void {
     const r = this.recorder;
     if (step.kind === 'event') r.handle(step.event);
+    else if (step.kind === 'subresourcesStopped') r.subresourcesStopped(step.timeStamp);
     else if (step.kind === 'commit') r.onCommitted(step.details);
     else if (step.kind === 'navigate') r.onBeforeNavigate(step.details);
     else if (step.kind === 'tabClosed') r.tabClosed(step.tabId, step.timeStamp);

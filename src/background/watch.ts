@@ -35,12 +35,19 @@ export class SubresourceWatch {
   /** The last page went: the listeners go when this fires, unless a page comes back first. */
   private leaving: ReturnType<typeof setTimeout> | undefined;
 
+  private readonly graceMs: number;
+  private readonly unwatchGraceMs: number;
+  private readonly stopped: (() => void) | undefined;
+
+  /** `stopped`: the listeners went (each time they do), so the chains they left under way can end. */
   constructor(
     private readonly listeners: SubresourceListeners,
     private readonly area: Pick<StorageAreaLike, 'get' | 'set' | 'remove'>,
-    private readonly graceMs = RECONNECT_GRACE_MS,
-    private readonly unwatchGraceMs = UNWATCH_GRACE_MS,
+    options: { reconnectGraceMs?: number; unwatchGraceMs?: number; stopped?: () => void } = {},
   ) {
+    this.graceMs = options.reconnectGraceMs ?? RECONNECT_GRACE_MS;
+    this.unwatchGraceMs = options.unwatchGraceMs ?? UNWATCH_GRACE_MS;
+    this.stopped = options.stopped;
     // Synchronously, in the worker's first turn: a subresource event that started it is delivered.
     listeners.add();
   }
@@ -89,7 +96,10 @@ export class SubresourceWatch {
     // A page watches, or the last one went less than UNWATCH_GRACE_MS ago.
     const want = this.watchers > 0 || this.leaving !== undefined;
     if (want || this.undecided) this.listeners.add();
-    else this.listeners.remove();
+    else if (this.listeners.on) {
+      this.listeners.remove();
+      this.stopped?.();
+    }
     if (this.stored === undefined || this.stored === want || this.undecided) return;
     this.stored = want;
     // In order: the last write says how this worker left things.

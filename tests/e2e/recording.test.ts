@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type AnalyzedChain as Chain } from '../../src/core/analyze/index.ts';
 import { chainsToHar } from '../../src/core/har/export.ts';
+import { RECORDING_STOPPED } from '../../src/core/model/chain.ts';
 import { type E2E, hopRows, startE2E } from '../support/extension-browser.ts';
 import { openWatchingPanel, untilStats } from '../support/extension-page.ts';
 import { assertValidHar } from '../support/har-validator.ts';
@@ -246,6 +247,29 @@ describe('recording in Chromium', () => {
     expect(chains.filter(endsAt('unwatched'))).toEqual([]);
     expect(hopRows(chains.find(endsAt('closing'))).map((h) => h.status)).toEqual([302, 200]);
     expect(chains.filter(endsAt('after'))).toEqual([]);
+    await page.close();
+  });
+
+  it('a subresource under way when the listeners go ends as not recorded further, not under way for good', async () => {
+    const page = await e2e.newPage();
+    await page.goto(`${o}/ok?stop=page`);
+    const panel = await openWatchingPanel(e2e.browser);
+    const held = e2e.server.hold('/slow/final');
+    const first = `${o}/slow/start?stop=1`;
+    const fetching = page.evaluate((url) => fetch(url).then((r) => r.status), first);
+    await held.arrived;
+    await e2e.waitForChains((all) => all.some((c) => c.hops[0]?.url === first && c.hops[0]?.statusCode === 302));
+    await panel.close();
+    await untilStats(e2e.browser, (s) => s.watching === 0 && !s.subresources, 'the subresource listeners to go');
+    const chains = await e2e.waitForChains((all) =>
+      all.some((c) => c.hops[0]?.url === first && c.outcome.state !== 'pending'),
+    );
+    const chain = chains.find((c) => c.hops[0]?.url === first);
+    expect(chain?.outcome).toEqual({ state: 'error', error: RECORDING_STOPPED });
+    expect(chain?.hops.map((h) => h.statusCode)).toEqual([302]);
+    expect(chain?.findings.map((f) => f.rule)).not.toContain('ends-in-error');
+    held.release();
+    expect(await fetching).toBe(200);
     await page.close();
   });
 

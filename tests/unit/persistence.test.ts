@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INCOGNITO_KEY_PREFIX, incognitoArea } from '../../src/background/incognito.ts';
 import { JOURNAL_KEY_PREFIX, loadChains, type StorageAreaLike, saveChanges } from '../../src/background/persistence.ts';
 import { FLUSH_INTERVAL_MS, MAX_LOSS_MS, RecordingSession } from '../../src/background/recording.ts';
-import type { Chain } from '../../src/core/model/chain.ts';
+import { type Chain, RECORDING_STOPPED } from '../../src/core/model/chain.ts';
 import type { RequestEvent } from '../../src/core/record/events.ts';
 import { CHAIN_KEY_PREFIX, chainKey, META_KEY, STORAGE_VERSION } from '../../src/shared/storage-keys.ts';
 import { factsOf, loadFixture, redirectedRequest, roundTrip } from './helpers.ts';
@@ -98,6 +98,32 @@ describe('RecordingSession', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
     await session.flush();
     expect(byStart(area.storedChains())).toEqual(roundTrip(byStart(factsOf(events))));
+  });
+
+  it('subresource listeners that go while storage is read: a stored chain under way ends after it is back, and is written', async () => {
+    const area = new MemoryArea();
+    // A previous worker recorded a fetch through its 302, then stopped before the 200.
+    const events = redirectedRequest('f1', 1);
+    const cut = events.findIndex((e) => e.event === 'onBeforeRedirect') + 2; // the 302 and the next request's start
+    const previous = new RecordingSession(area);
+    await previous.ready;
+    for (const e of events.slice(0, cut)) previous.handle(e);
+    await previous.flush();
+    expect(area.storedChains()[0]?.outcome.state).toBe('pending');
+
+    let release = () => {};
+    area.getDelay = new Promise((resolve) => {
+      release = resolve;
+    });
+    const session = new RecordingSession(area);
+    session.subresourcesStopped(1_900_000_000_000);
+    const journalled = [...area.data.keys()].filter((k) => k.startsWith(JOURNAL_KEY_PREFIX));
+    expect(journalled).toEqual([]); // nothing to replay: the next worker decides again
+    release();
+    await session.ready;
+    expect(session.recorder.list()[0]?.outcome).toEqual({ state: 'error', error: RECORDING_STOPPED });
+    await session.flush();
+    expect(area.storedChains()[0]?.outcome).toEqual({ state: 'error', error: RECORDING_STOPPED });
   });
 
   it('a burst of 1,000 redirected requests is written in a handful of batches, each chain under its own key', async () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze/index.ts';
+import { RECORDING_STOPPED } from '../../src/core/model/chain.ts';
 import type { RequestEvent } from '../../src/core/record/events.ts';
 import { MAX_UNDER_WAY, Recorder, TAB_CLOSED } from '../../src/core/record/recorder.ts';
 import { feed, record } from './helpers.ts';
@@ -114,6 +115,46 @@ describe('a tab closed, and requests whose end never comes', () => {
     r.tabClosed(1, 50);
     feed(r, [page(error(B, 60))]); // stamped after the close was handled
     expect(r.list().map((c) => [c.id, c.outcome])).toEqual([['nav', { state: 'error', error: TAB_CLOSED }]]);
+    expect(r.pending).toBe(0);
+  });
+
+  it('when the subresource listeners go, subresource chains under way end; pages and frames go on', () => {
+    const as =
+      (requestId: string, type: string) =>
+      (e: RequestEvent): RequestEvent =>
+        ({ ...e, details: { ...e.details, requestId, type } }) as RequestEvent;
+    const image = as('img', 'image');
+    const page = as('nav', 'main_frame');
+    const frame = as('frm', 'sub_frame');
+    const unredirected = as('css', 'stylesheet');
+    const r = new Recorder();
+    for (const kind of [image, page, frame])
+      feed(r, [kind(start(A, 1)), kind(redirect(A, B, 302, 10)), kind(start(B, 11))]);
+    feed(r, [unredirected(start(C, 12))]);
+    expect(r.pending).toBe(4);
+    r.subresourcesStopped(50);
+    const byId = new Map(r.list().map((c) => [c.id, c]));
+    expect(byId.get('img')?.outcome).toEqual({ state: 'error', error: RECORDING_STOPPED });
+    expect(byId.get('img')?.endTime).toBe(50);
+    expect(byId.get('img')?.hops.map((h) => h.url)).toEqual([A]);
+    expect(byId.get('nav')?.outcome.state).toBe('pending');
+    expect(byId.get('frm')?.outcome.state).toBe('pending');
+    expect(r.pending).toBe(2);
+    // Not the site's error: no finding says the chain ended in one.
+    expect(
+      analyze(byId.get('img') as NonNullable<ReturnType<typeof byId.get>>).findings.map((f) => f.rule),
+    ).not.toContain('ends-in-error');
+    // Late events of the ended request (were the listeners back) change nothing.
+    feed(r, [image(done(B, 60))]);
+    expect(r.list().find((c) => c.id === 'img')?.outcome).toEqual({ state: 'error', error: RECORDING_STOPPED });
+    feed(r, [page(done(B, 61)), frame(done(B, 62))]);
+    expect(
+      r
+        .list()
+        .filter((c) => c.outcome.state === 'completed')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['frm', 'nav']);
     expect(r.pending).toBe(0);
   });
 

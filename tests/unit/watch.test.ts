@@ -114,6 +114,23 @@ describe('SubresourceWatch', () => {
     expect(WATCHING_KEY in area.data).toBe(false);
   });
 
+  it('says when the listeners went, once each time, so the chains they left under way can end', async () => {
+    const { listeners } = fakeListeners();
+    let stops = 0;
+    const watch = new SubresourceWatch(listeners, fakeArea(), { stopped: () => stops++ });
+    await watch.restore();
+    expect(stops).toBe(1);
+    const unwatch = watch.watch();
+    watch.watch()();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS);
+    expect(stops).toBe(1); // a page still watches
+    unwatch();
+    unwatch();
+    await vi.advanceTimersByTimeAsync(UNWATCH_GRACE_MS);
+    expect(stops).toBe(2);
+    expect(listeners.on).toBe(false);
+  });
+
   it('a page that comes and goes again within the grace gets a whole grace of its own', async () => {
     const { listeners } = fakeListeners();
     const watch = new SubresourceWatch(listeners, fakeArea());

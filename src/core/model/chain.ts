@@ -62,6 +62,13 @@ export interface Hop {
 
 /** The error of a chain still under way when its tab was closed. */
 export const TAB_CLOSED = 'tab closed';
+/**
+ * The error of a subresource chain still under way when the worker stopped listening to
+ * subresources (no panel open any more): how it went on was not recorded.
+ */
+export const RECORDING_STOPPED = 'not recorded further: no panel open';
+/** Request types recorded always; the others (subresources) while a panel watches. */
+export const FRAME_TYPES: ReadonlySet<string> = new Set(['main_frame', 'sub_frame']);
 
 export type ChainOutcome =
   | { state: 'pending' }

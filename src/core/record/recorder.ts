@@ -131,6 +131,14 @@ export class Recorder {
     this.journeys.tabClosed(tabId);
   }
 
+  /**
+   * The worker stopped listening to subresources (no panel open): their chains still under way
+   * end with RECORDING_STOPPED instead of staying under way for good.
+   */
+  subresourcesStopped(timeStamp: number): void {
+    this.requests.subresourcesStopped(timeStamp);
+  }
+
   /** Hands over what changed since the last call, for persistence, after enforcing the caps. */
   takeChanges(): ChainChanges {
     return this.store.takeChanges((victims) => {

@@ -8,7 +8,15 @@
  * onBeforeRedirect; a service worker restarted mid-chain misses the start of a hop), so each
  * handler builds what it can from its own details.
  */
-import { type Chain, type Hop, type PendingHop, type RecordingBrowser, TAB_CLOSED } from '../model/chain.ts';
+import {
+  type Chain,
+  FRAME_TYPES,
+  type Hop,
+  type PendingHop,
+  RECORDING_STOPPED,
+  type RecordingBrowser,
+  TAB_CLOSED,
+} from '../model/chain.ts';
 import { isTooManyRedirects, MAX_REDIRECTS, parseStatusLine } from '../model/http.ts';
 import { sameResource } from '../model/url.ts';
 import type { BeforeRequestDetails, ErrorDetails, RedirectDetails, RequestEvent, ResponseDetails } from './events.ts';
@@ -125,20 +133,33 @@ export class RequestTracker {
    * them), and nothing of the tab stays in memory as under way.
    */
   tabClosed(tabId: number, timeStamp: number): void {
+    this.endUnderWay((c) => c.tabId === tabId, TAB_CLOSED, timeStamp);
+  }
+
+  /**
+   * The worker stopped listening to subresources: their chains still under way end here (how
+   * they went on is not known), and their requests stay in memory as under way no more.
+   */
+  subresourcesStopped(timeStamp: number): void {
+    this.endUnderWay((c) => !FRAME_TYPES.has(c.type), RECORDING_STOPPED, timeStamp);
+  }
+
+  /** Ends the chains under way that `which` picks with `error`, and forgets their requests. */
+  private endUnderWay(which: (c: { tabId: number; type: string }) => boolean, error: string, timeStamp: number): void {
     for (const [requestId, chainId] of this.chainOf) {
       const chain = this.store.get(chainId);
-      if (chain && chain.tabId !== tabId) continue;
+      if (chain && !which(chain)) continue;
       this.chainOf.delete(requestId);
       if (!chain) continue;
       this.closedUnderWay.add(requestId);
       chain.pending = undefined;
       chain.endTime = Math.max(timeStamp, chain.hops.at(-1)?.endTime ?? chain.startTime);
-      chain.outcome = { state: 'error', error: TAB_CLOSED };
+      chain.outcome = { state: 'error', error };
       this.store.touch(chain);
     }
     capped(this.closedUnderWay, MAX_UNDER_WAY);
     for (const [requestId, request] of this.unredirected) {
-      if (request.tabId === tabId) this.unredirected.delete(requestId);
+      if (which(request)) this.unredirected.delete(requestId);
     }
   }
 

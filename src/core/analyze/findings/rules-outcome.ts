@@ -1,5 +1,5 @@
 /** Rules about caching and how the chain ends. */
-import { TAB_CLOSED } from '../../model/chain.ts';
+import { RECORDING_STOPPED, TAB_CLOSED } from '../../model/chain.ts';
 import { getHeader } from '../../model/headers.ts';
 import type { Rule } from './rule.ts';
 import { SOURCES } from './sources.ts';
@@ -49,8 +49,9 @@ export const endsInError: Rule = {
     const last = chain.hops.at(-1);
     const hop = Math.max(0, chain.hops.length - 1);
     if (o.state === 'error') {
-      // The loop rule says it; a tab the user closed is not the site's error.
-      if (o.tooManyRedirects || o.error === TAB_CLOSED) return [];
+      // The loop rule says it; a tab the user closed, or recording that stopped, is not the
+      // site's error.
+      if (o.tooManyRedirects || o.error === TAB_CLOSED || o.error === RECORDING_STOPPED) return [];
       return [
         {
           hop,
