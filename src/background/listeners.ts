@@ -6,6 +6,7 @@
  * drift from the worker.
  */
 import type browser from 'webextension-polyfill';
+import { FRAME_TYPES } from '../core/model/chain.ts';
 import type { RequestEventName } from '../core/record/events.ts';
 import { adapterFor, type BrowserAdapter } from './adapters/index.ts';
 
@@ -71,7 +72,7 @@ export function registerRecordingListeners(
   const wr = b.webRequest;
   const listener = (event: RequestEventName) => (details: object) => h.request(event, details);
   const urls = ['http://*/*', 'https://*/*'];
-  const frames: browser.WebRequest.RequestFilter = { urls, types: ['main_frame', 'sub_frame'] };
+  const frames: browser.WebRequest.RequestFilter = { urls, types: [...FRAME_TYPES] as ResourceType[] };
   const others: browser.WebRequest.RequestFilter = { urls, types: [...adapter.otherTypes] as ResourceType[] };
   const requestHeaders = adapter.headerOptions('requestHeaders') as Spec<browser.WebRequest.OnBeforeSendHeadersOptions>;
   const responseHeaders = adapter.headerOptions('responseHeaders') as Spec<browser.WebRequest.OnHeadersReceivedOptions>;

@@ -50,6 +50,14 @@ function fakeArea(initial: Record<string, unknown> = {}) {
   };
 }
 
+/** A worker started after one that stopped with a panel watching: restoring, in its reconnect grace. */
+function afterStopWithPanel() {
+  const { listeners, log } = fakeListeners();
+  const area = fakeArea({ [WATCHING_KEY]: true });
+  const watch = new SubresourceWatch(listeners, area);
+  return { listeners, log, area, watch, restored: watch.restore() };
+}
+
 /** Lets the storage promises settle (no timers involved). */
 const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
@@ -146,10 +154,7 @@ describe('SubresourceWatch', () => {
   });
 
   it('a worker whose reconnect grace ends during the unwatch grace keeps listening until that ends', async () => {
-    const { listeners } = fakeListeners();
-    const area = fakeArea({ [WATCHING_KEY]: true });
-    const watch = new SubresourceWatch(listeners, area);
-    const restored = watch.restore();
+    const { listeners, watch, restored } = afterStopWithPanel();
     await vi.advanceTimersByTimeAsync(RECONNECT_GRACE_MS - 100);
     watch.watch()();
     await vi.advanceTimersByTimeAsync(100);
@@ -160,10 +165,7 @@ describe('SubresourceWatch', () => {
   });
 
   it('after a stop with a panel watching, keeps listening for the grace period, then follows the panels', async () => {
-    const { listeners } = fakeListeners();
-    const area = fakeArea({ [WATCHING_KEY]: true });
-    const watch = new SubresourceWatch(listeners, area);
-    const restored = watch.restore();
+    const { listeners, area, restored } = afterStopWithPanel();
     await settle();
     await vi.advanceTimersByTimeAsync(RECONNECT_GRACE_MS - 1);
     expect(listeners.on).toBe(true);
@@ -176,10 +178,7 @@ describe('SubresourceWatch', () => {
   });
 
   it('a panel that connects again within the grace period keeps the listeners on throughout', async () => {
-    const { listeners, log } = fakeListeners();
-    const area = fakeArea({ [WATCHING_KEY]: true });
-    const watch = new SubresourceWatch(listeners, area);
-    const restored = watch.restore();
+    const { log, area, watch, restored } = afterStopWithPanel();
     await vi.advanceTimersByTimeAsync(100);
     const unwatch = watch.watch();
     await vi.advanceTimersByTimeAsync(RECONNECT_GRACE_MS);

@@ -1,3 +1,4 @@
+import { FRAME_TYPES } from '../../core/model/chain.ts';
 import { chromiumAdapter } from './chromium.ts';
 import { firefoxAdapter } from './firefox.ts';
 import type { BrowserAdapter } from './types.ts';
@@ -14,9 +15,6 @@ export interface BrowserTraits {
    */
   resourceTypes?: readonly string[];
 }
-
-/** Pages and frames: every event, with all headers. */
-const FRAME_TYPES = new Set(['main_frame', 'sub_frame']);
 
 /** The adapter for the browser this runs in; `ownOrigin` is the extension's own origin. */
 export function adapterFor(traits: BrowserTraits, ownOrigin: string): BrowserAdapter {

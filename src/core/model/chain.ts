@@ -67,7 +67,7 @@ export const TAB_CLOSED = 'tab closed';
  * subresources (no panel open any more): how it went on was not recorded.
  */
 export const RECORDING_STOPPED = 'not recorded further: no panel open';
-/** Request types recorded always; the others (subresources) while a panel watches. */
+/** Pages and frames: recorded always, every event with all headers; the other types (subresources) while a panel watches. */
 export const FRAME_TYPES: ReadonlySet<string> = new Set(['main_frame', 'sub_frame']);
 
 export type ChainOutcome =
